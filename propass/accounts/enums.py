@@ -1,0 +1,22 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BusinessRole(models.TextChoices):
+    SUPERUSER = "superuser", _("Business superuser")
+    ADMIN = "admin", _("Administrator")
+    MEMBER = "member", _("Member")
+
+
+class TokenPurpose(models.TextChoices):
+    SET_PASSWORD = "set_password", _("Set password")
+    RESET_PASSWORD = "reset_password", _("Reset password")
+
+
+class StaffGroup(models.TextChoices):
+    """Staff roles are Django groups with these names; seed-demo creates them."""
+
+    VALIDATION = "validation", _("Validation agent")
+    SUPPORT = "support", _("Support agent")
+    FINANCE = "finance", _("Finance")
+    PROGRAM_ADMIN = "program_admin", _("Program admin")

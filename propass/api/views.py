@@ -1,0 +1,56 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, throttling
+from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from propass.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
+from propass.core.errors import DomainError
+
+
+class AuthThrottle(throttling.AnonRateThrottle):
+    scope = "auth"
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    http_status = 400
+    default_message = _("The e-mail or password is not correct, or the account is not active yet.")
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer, summary="The caller, their business and membership")
+    def get(self, request: Request) -> Response:
+        user = type(request.user).objects.select_related("membership__business").get(pk=request.user.pk)
+        return Response(MeSerializer(user).data)
+
+
+class LockedOut(DomainError):
+    code = "locked_out"
+    http_status = 429
+    default_message = _("Too many failed attempts. Please wait a few minutes and try again.")
+
+
+class TokenView(APIView):
+    """Exchange e-mail and password for an API token; failures count towards the lock-out."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [AuthThrottle]
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer, summary="Get an API token")
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request, username=data.validated_data["email"], password=data.validated_data["password"]
+        )
+        if user is None:
+            if getattr(request._request, "axes_locked_out", False):
+                raise LockedOut()
+            raise InvalidCredentials()
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

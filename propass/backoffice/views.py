@@ -1,0 +1,60 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from propass.accounts.models import Business
+from propass.backoffice.permissions import staff_required
+from propass.notifications.enums import OutboxStatus
+from propass.notifications.models import OutboxMessage
+from propass.notifications.selectors import outbox_list
+from propass.notifications.services import email_send, outbox_requeue
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    counts = {
+        "businesses": Business.objects.count(),
+        "outbox_queued": OutboxMessage.objects.filter(status=OutboxStatus.QUEUED).count(),
+        "outbox_failed": OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count(),
+    }
+    return render(request, "backoffice/dashboard.html", {"counts": counts})
+
+
+@staff_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    to = request.GET.get("to", "")
+    page = Paginator(
+        outbox_list(to=to).only("pk", "created_at", "to", "subject", "status", "attempts"), 50
+    ).get_page(request.GET.get("page"))
+    return render(request, "backoffice/outbox.html", {"page": page, "to": to})
+
+
+@staff_required
+def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    return render(request, "backoffice/outbox_detail.html", {"message": message})
+
+
+@require_POST
+@staff_required
+def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    outbox_requeue(message_id=pk, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The e-mail is queued again."))
+    return redirect("backoffice:outbox_detail", pk=pk)
+
+
+@require_POST
+@staff_required
+def outbox_test(request: HttpRequest) -> HttpResponse:
+    """Send a test e-mail to oneself, to check the e-mail configuration."""
+    email_send(
+        to=request.user.email,  # type: ignore[union-attr]
+        template="test_message",
+        context={"user": request.user},
+        language=request.user.language,  # type: ignore[union-attr]
+    )
+    messages.success(request, _("A test e-mail is on its way to %(email)s.") % {"email": request.user.email})  # type: ignore[union-attr]
+    return redirect("backoffice:outbox")

@@ -1,0 +1,22 @@
+from datetime import datetime, timedelta
+
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+
+from propass.core.models import ScheduledRun
+from propass.core.scheduling import periodic
+
+
+@periodic("purge-expired-sessions", every=timedelta(hours=6))
+def purge_expired_sessions(*, at: datetime) -> None:
+    Session.objects.filter(expire_date__lt=at).delete()
+
+
+@periodic("prune-history", every=timedelta(days=1))
+def prune_history(*, at: datetime) -> None:
+    """Scheduler bookkeeping and finished task results older than 30 days are removed."""
+    ScheduledRun.objects.filter(started_at__lt=at - timedelta(days=30)).delete()
+    from django.conf import settings
+
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        call_command("prune_db_task_results", min_age_days=30, verbosity=0)

@@ -1,0 +1,33 @@
+from typing import Any
+
+from django.db import models, transaction
+
+from propass.core.models import AuditLog, Sequence
+
+
+def audit_record(*, actor: Any, action: str, target: models.Model | None = None, data: dict | None = None) -> AuditLog:
+    """Write one audit entry: who (a user, or None for the system) did `action` to `target`."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditLog.objects.create(
+        actor=user,
+        actor_repr=str(getattr(user, "email", "") or "system"),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:254] if target is not None else "",
+        data=data or {},
+    )
+
+
+def sequence_next(*, name: str, start: int = 1) -> int:
+    """Return the next value of the named sequence: gap-free and never repeated.
+
+    The row lock is held until the caller's transaction ends, so a value used by a
+    transaction that rolls back is handed out again: invoice series stay gap-free.
+    """
+    with transaction.atomic():
+        Sequence.objects.get_or_create(name=name, defaults={"last_value": start - 1})
+        seq = Sequence.objects.select_for_update().get(name=name)
+        seq.last_value += 1
+        seq.save(update_fields=["last_value"])
+        return seq.last_value

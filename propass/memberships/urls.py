@@ -1,0 +1,7 @@
+from django.urls import path
+
+from propass.memberships import views
+
+app_name = "memberships"
+
+urlpatterns = [path("subscriptions/", views.subscriptions, name="subscriptions")]

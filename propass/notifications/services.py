@@ -1,0 +1,149 @@
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from propass.accounts.models import User
+from propass.core.errors import NotFound
+from propass.core.services import audit_record
+from propass.core.statuses import check_transition
+from propass.notifications.enums import OUTBOX_TRANSITIONS, OutboxStatus
+from propass.notifications.models import Notification, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# A message claimed by a worker that died is handed out again after this long.
+STALE_CLAIM = timedelta(minutes=15)
+
+
+def email_send(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    language: str | None = None,
+    sender: str | None = None,
+) -> OutboxMessage:
+    """Render e-mail `template` in the recipient's language and store it in the outbox.
+
+    Templates live at emails/<template>/subject.txt, body.txt and body.html. Delivery is
+    queued when the caller's transaction commits, so a rolled-back action sends nothing.
+    """
+    language = language or settings.LANGUAGE_CODE
+    ctx = {"site_url": settings.SITE_URL, "language": language, **(context or {})}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
+        body_text = render_to_string(f"emails/{template}/body.txt", ctx).strip() + "\n"
+        body_html = render_to_string(f"emails/{template}/body.html", ctx)
+    message = OutboxMessage.objects.create(
+        template=template,
+        language=language,
+        sender=sender or settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        subject=subject[:300],
+        body_text=body_text,
+        body_html=body_html,
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    return message
+
+
+def _enqueue_delivery(message_id: int) -> None:
+    from propass.notifications.tasks import outbox_deliver_task
+
+    try:
+        outbox_deliver_task.enqueue(message_id)
+    except Exception:
+        # The message is stored; the outbox-retry job enqueues it again.
+        logger.exception("could not enqueue delivery of outbox message %s", message_id)
+
+
+def _move(message: OutboxMessage, new: OutboxStatus, **fields: Any) -> bool:
+    check_transition(OUTBOX_TRANSITIONS, message.status, new)
+    moved = OutboxMessage.objects.filter(pk=message.pk, status=message.status).update(status=new, **fields)
+    return moved == 1
+
+
+def outbox_deliver(*, message_id: int) -> OutboxStatus:
+    """Send one stored message through the configured e-mail backend.
+
+    The message is claimed first (queued -> sending), so two workers never send it twice; a
+    refusal puts it back in the queue with a growing delay until OUTBOX_MAX_ATTEMPTS.
+    """
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxStatus.QUEUED, next_attempt_at__lte=now
+    ).update(status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    message = OutboxMessage.objects.filter(pk=message_id).first()
+    if message is None:
+        return OutboxStatus.FAILED
+    if not claimed:
+        return OutboxStatus(message.status)
+    email = EmailMultiAlternatives(
+        subject=message.subject, body=message.body_text, from_email=message.sender, to=[message.to]
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    try:
+        email.send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            _move(message, OutboxStatus.FAILED, last_error=error)
+            logger.error("outbox message %s failed for good: %s", message.pk, error)
+            return OutboxStatus.FAILED
+        delay = timedelta(minutes=min(2**message.attempts, 360))
+        _move(message, OutboxStatus.QUEUED, last_error=error, next_attempt_at=timezone.now() + delay)
+        return OutboxStatus.QUEUED
+    _move(message, OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
+    return OutboxStatus.SENT
+
+
+def outbox_retry_due(*, at: datetime) -> int:
+    """Hand stale claims back to the queue and enqueue every message due by `at`."""
+    OutboxMessage.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=at - STALE_CLAIM).update(
+        status=OutboxStatus.QUEUED, next_attempt_at=at
+    )
+    due = list(
+        OutboxMessage.objects.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=at).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    for message_id in due:
+        _enqueue_delivery(message_id)
+    return len(due)
+
+
+def outbox_requeue(*, message_id: int, actor: User) -> OutboxMessage:
+    """Staff send a message that failed for good once more."""
+    message = OutboxMessage.objects.filter(pk=message_id).first()
+    if message is None:
+        raise NotFound()
+    with transaction.atomic():
+        _move(message, OutboxStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0)
+        audit_record(actor=actor, action="outbox.requeue", target=message)
+    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    message.refresh_from_db()
+    return message
+
+
+def notification_create(*, user: User, kind: str, title: str, body: str = "", url: str = "") -> Notification:
+    """Put an entry under the user's bell."""
+    return Notification.objects.create(user=user, kind=kind, title=title, body=body, url=url)
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's own notifications read; another user's is not found."""
+    notification = Notification.objects.filter(pk=notification_id, user=user).first()
+    if notification is None:
+        raise NotFound()
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

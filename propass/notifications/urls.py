@@ -1,0 +1,10 @@
+from django.urls import path
+
+from propass.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("notifications/", views.notifications, name="list"),
+    path("notifications/<int:pk>/read/", views.mark_read, name="read"),
+]

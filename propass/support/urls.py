@@ -1,0 +1,7 @@
+from django.urls import path
+
+from propass.support import views
+
+app_name = "support"
+
+urlpatterns = [path("support/", views.tickets, name="tickets")]
