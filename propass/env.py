@@ -55,7 +55,7 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
 
 
 def parse_email_url(url: str) -> dict[str, object]:
-    """Turn EMAIL_URL into Django e-mail settings.
+    """Turn EMAIL_URL into the default entry of Django's MAILERS setting.
 
     outbox:                     store in the outbox table only (embedded default)
     console:                    print to the console as well
@@ -65,23 +65,24 @@ def parse_email_url(url: str) -> dict[str, object]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "outbox":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
     if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if scheme not in {"smtp", "smtps"}:
         raise ImproperlyConfigured(f"EMAIL_URL scheme {scheme!r} is not outbox, console, smtp or smtps")
     if not parts.hostname:
         raise ImproperlyConfigured("EMAIL_URL needs a host name")
     query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
     ssl = scheme == "smtps"
-    tls = not ssl and query.get("tls", "true") in TRUE
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname,
-        "EMAIL_PORT": parts.port or (465 if ssl else 587),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_SSL": ssl,
-        "EMAIL_USE_TLS": tls,
-        "EMAIL_TIMEOUT": 20,
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname,
+            "port": parts.port or (465 if ssl else 587),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": ssl,
+            "use_tls": not ssl and query.get("tls", "true") in TRUE,
+            "timeout": 20,
+        },
     }

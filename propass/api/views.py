@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from propass.accounts.models import User
 from propass.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
 from propass.core.errors import DomainError
 
@@ -24,7 +25,7 @@ class InvalidCredentials(DomainError):
 class MeView(APIView):
     @extend_schema(responses=MeSerializer, summary="The caller, their business and membership")
     def get(self, request: Request) -> Response:
-        user = type(request.user).objects.select_related("membership__business").get(pk=request.user.pk)
+        user = User.objects.select_related("membership__business").get(pk=request.user.pk)
         return Response(MeSerializer(user).data)
 
 

@@ -1,0 +1,53 @@
+# The two commands: `make run` and `make test`. Both work on a fresh Debian machine: they
+# install uv, Python packages and the system packages they need when these are missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+PORT ?= 8000
+LINT ?= 1
+
+# uv: the one on PATH when it works, else a private copy under .tools/.
+UV := $(shell command -v uv >/dev/null 2>&1 && uv --version >/dev/null 2>&1 && echo uv || echo $(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --frozen
+PROPASS := $(RUN) propass
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+APT_TEST := $(APT_RUN) chromium poppler-utils
+
+define apt_ensure
+	@if command -v dpkg >/dev/null 2>&1; then \
+	  missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then echo "Installing system packages:$$missing"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi; \
+	else echo "Not a Debian system: make sure these are installed: $(1)"; fi
+endef
+
+.PHONY: run test deps-run deps-test venv messages
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools && .tools/bin/pip install -q uv
+
+venv: $(if $(filter uv,$(UV)),,$(CURDIR)/.tools/bin/uv)
+	$(UV) sync --frozen --quiet
+
+messages: venv
+	@$(PROPASS) compilemessages --ignore '.venv/*' --ignore '.tools/*' --ignore 'var/*' -v0
+
+deps-run:
+	$(call apt_ensure,$(APT_RUN))
+
+deps-test:
+	$(call apt_ensure,$(APT_TEST))
+
+run: export DEBUG ?= true
+run: deps-run venv messages
+	$(PROPASS) migrate --noinput -v0
+	$(PROPASS) seed-demo
+	$(PROPASS) start --port $(PORT)
+
+test: deps-test venv messages
+ifeq ($(LINT),1)
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+endif
+	$(RUN) pytest $(PYTEST_ARGS)

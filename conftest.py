@@ -1,0 +1,48 @@
+"""Named actors for every test: owner, member and outsider of businesses, and staff."""
+
+import os
+
+import pytest
+
+from propass.accounts.tests.factories import BusinessFactory, MembershipFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM guard would
+# otherwise refuse the test's own database calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _plain_settings(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def business(db):
+    return BusinessFactory(name="Alpha Studio", country="IT")
+
+
+@pytest.fixture
+def other_business(db):
+    return BusinessFactory(name="Beta Films", country="DE")
+
+
+@pytest.fixture
+def owner(business):
+    return MembershipFactory(business=business, role="superuser", user__email="owner@alpha.test").user
+
+
+@pytest.fixture
+def member(business):
+    return MembershipFactory(business=business, role="member", user__email="member@alpha.test").user
+
+
+@pytest.fixture
+def outsider(other_business):
+    return MembershipFactory(business=other_business, role="superuser", user__email="outsider@beta.test").user
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="agent@propass.test", is_staff=True)

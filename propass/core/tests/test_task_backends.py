@@ -1,0 +1,48 @@
+"""Background work runs on the database worker (embedded default) and on RQ with Redis."""
+
+import os
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from propass.notifications.enums import OutboxStatus
+from propass.notifications.models import OutboxMessage
+from propass.notifications.services import email_send
+from propass.notifications.tasks import outbox_deliver_task
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_delivers_queued_mail(settings, member):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS_BACKEND = "database"
+    message = email_send(to=member.email, template="test_message", context={"user": member})
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.QUEUED
+    call_command("worker", "--batch")
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_the_rq_backend_runs_tasks_through_redis(settings, member):
+    import django_rq
+    from rq import SimpleWorker
+
+    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq", "django_tasks_rq"]
+    django_rq.queues.get_connection("default").flushdb()
+    message = OutboxMessage.objects.create(
+        template="test_message", language="en", sender="a@b.test", to=member.email, subject="s", body_text="t"
+    )
+    try:
+        outbox_deliver_task.using(backend="default").enqueue(message.pk)
+        queue = django_rq.get_queue("default")
+        assert queue.count == 1
+        from django_tasks_rq import Job
+
+        SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    finally:
+        django_rq.queues.get_connection("default").flushdb()
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.SENT
