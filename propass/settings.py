@@ -17,7 +17,8 @@ from propass.env import env_bool, env_choice, env_int, env_list, env_str, parse_
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
-TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+# Tests and the type checker load these settings without a deployment around them.
+TESTING = "pytest" in sys.modules or "mypy" in sys.modules or sys.argv[1:2] == ["test"]
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
@@ -128,9 +129,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background work ------------------------------------------------------------------
-TASKS_BACKEND = env_choice(
-    "TASKS_BACKEND", "rq" if REDIS_URL else "database", {"database", "rq", "immediate", "dummy"}
-)
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "rq" if REDIS_URL else "database", {"database", "rq", "immediate", "dummy"})
 if TASKS_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
@@ -197,6 +196,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Static files and uploads ---------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "propass" / "static"]
 # Uploads are private: no MEDIA_URL is routed; files are served only by views that check
 # that the caller may see them.

@@ -18,9 +18,7 @@ def _hash(raw: str) -> str:
 def token_issue(*, user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     """Create a single-use link token for `user`; returns the raw value to put in the link."""
     raw = secrets.token_urlsafe(32)
-    SecureToken.objects.create(
-        user=user, purpose=purpose, token_hash=_hash(raw), expires_at=timezone.now() + lifetime
-    )
+    SecureToken.objects.create(user=user, purpose=purpose, token_hash=_hash(raw), expires_at=timezone.now() + lifetime)
     return raw
 
 

@@ -25,7 +25,7 @@ class InvalidCredentials(DomainError):
 class MeView(APIView):
     @extend_schema(responses=MeSerializer, summary="The caller, their business and membership")
     def get(self, request: Request) -> Response:
-        user = User.objects.select_related("membership__business").get(pk=request.user.pk)
+        user = User.objects.select_related("membership__business").get(pk=request.user.pk)  # type: ignore[misc]
         return Response(MeSerializer(user).data)
 
 

@@ -26,9 +26,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @staff_required
 def outbox(request: HttpRequest) -> HttpResponse:
     to = request.GET.get("to", "")
-    page = Paginator(
-        outbox_list(to=to).only("pk", "created_at", "to", "subject", "status", "attempts"), 50
-    ).get_page(request.GET.get("page"))
+    page = Paginator(outbox_list(to=to).only("pk", "created_at", "to", "subject", "status", "attempts"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "backoffice/outbox.html", {"page": page, "to": to})
 
 

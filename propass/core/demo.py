@@ -56,7 +56,9 @@ def demo_seed() -> list[DemoLogin]:
     )
     owner = _user("owner@studio-rossi.test", first="Giulia", last="Rossi", language="it")
     member = _user("member@studio-rossi.test", first="Marco", last="Bianchi", language="en")
-    BusinessMembership.objects.get_or_create(user=owner, defaults={"business": business, "role": BusinessRole.SUPERUSER})
+    BusinessMembership.objects.get_or_create(
+        user=owner, defaults={"business": business, "role": BusinessRole.SUPERUSER}
+    )
     BusinessMembership.objects.get_or_create(user=member, defaults={"business": business, "role": BusinessRole.MEMBER})
 
     return [

@@ -77,9 +77,9 @@ def outbox_deliver(*, message_id: int) -> OutboxStatus:
     refusal puts it back in the queue with a growing delay until OUTBOX_MAX_ATTEMPTS.
     """
     now = timezone.now()
-    claimed = OutboxMessage.objects.filter(
-        pk=message_id, status=OutboxStatus.QUEUED, next_attempt_at__lte=now
-    ).update(status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    claimed = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.QUEUED, next_attempt_at__lte=now).update(
+        status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
     message = OutboxMessage.objects.filter(pk=message_id).first()
     if message is None:
         return OutboxStatus.FAILED
@@ -111,9 +111,9 @@ def outbox_retry_due(*, at: datetime) -> int:
         status=OutboxStatus.QUEUED, next_attempt_at=at
     )
     due = list(
-        OutboxMessage.objects.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=at).values_list(
-            "pk", flat=True
-        )[:1000]
+        OutboxMessage.objects.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=at).values_list("pk", flat=True)[
+            :1000
+        ]
     )
     for message_id in due:
         _enqueue_delivery(message_id)

@@ -26,9 +26,7 @@ REQUIRED = ["it", "es", "de"]
 
 def _extract(code: str) -> set[tuple[str | None, str]]:
     found = set()
-    for _lineno, funcname, messages, _comments in extract_python(
-        io.BytesIO(code.encode()), list(KEYWORDS), [], {}
-    ):
+    for _lineno, funcname, messages, _comments in extract_python(io.BytesIO(code.encode()), list(KEYWORDS), [], {}):
         if isinstance(messages, str):
             messages = (messages,)
         context = messages[0] if funcname.startswith(("pgettext", "npgettext")) else None
