@@ -30,7 +30,7 @@ venv: $(if $(filter uv,$(UV)),,$(CURDIR)/.tools/bin/uv)
 	$(UV) sync --frozen --quiet
 
 messages: venv
-	@$(PROPASS) compilemessages --ignore '.venv/*' --ignore '.tools/*' --ignore 'var/*' -v0
+	@DJANGO_SETTINGS_MODULE= $(RUN) django-admin compilemessages --ignore '.venv/*' --ignore '.tools/*' --ignore 'var/*' -v0
 
 deps-run:
 	$(call apt_ensure,$(APT_RUN))
