@@ -14,8 +14,30 @@ PASSWORD = "Correct-horse-battery-9"
 
 
 @pytest.fixture(autouse=True)
-def _plain_settings(settings):
+def _plain_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.MEDIA_ROOT = tmp_path / "private"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def program(db):
+    """The seeds' program (Canon Professional Services) with its legal texts."""
+    from propass.core.demo import program_seed
+
+    return program_seed()
+
+
+@pytest.fixture
+def validation_agent(db):
+    from django.contrib.auth.models import Group
+
+    agent = UserFactory(email="validator@propass.test", is_staff=True)
+    agent.groups.add(Group.objects.get_or_create(name="validation")[0])
+    return agent
 
 
 @pytest.fixture

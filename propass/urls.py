@@ -6,6 +6,7 @@ from propass.api.urls import v1 as api_v1
 urlpatterns = [
     path("", include("propass.core.urls")),
     path("", include("propass.accounts.urls")),
+    path("", include("propass.onboarding.urls")),
     path("", include("propass.products.urls")),
     path("", include("propass.memberships.urls")),
     path("", include("propass.notifications.urls")),

@@ -2,36 +2,57 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
-from propass.accounts.enums import TokenPurpose
-from propass.accounts.models import SecureToken, User
-from propass.core.errors import InvalidInput
+from propass.accounts.enums import BusinessRole, TokenPurpose
+from propass.accounts.models import Business, BusinessMembership, SecureToken, User, normalize_email
+from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from propass.core.models import Program
+from propass.core.selectors import program_current
+from propass.core.services import audit_record
+from propass.notifications.services import email_send
 
 
-def _hash(raw: str) -> str:
+def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def token_issue(*, user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     """Create a single-use link token for `user`; returns the raw value to put in the link."""
     raw = secrets.token_urlsafe(32)
-    SecureToken.objects.create(user=user, purpose=purpose, token_hash=_hash(raw), expires_at=timezone.now() + lifetime)
+    SecureToken.objects.create(
+        user=user, purpose=purpose, token_hash=token_hash(raw), expires_at=timezone.now() + lifetime
+    )
     return raw
 
 
-def token_consume(*, raw: str, purpose: TokenPurpose) -> User:
+def token_consume(*, raw: str, purposes: list[TokenPurpose]) -> User:
     """Use a token once. A second use, an expired or unknown token raises InvalidInput."""
     now = timezone.now()
     with transaction.atomic():
         used = SecureToken.objects.filter(
-            token_hash=_hash(raw), purpose=purpose, used_at__isnull=True, expires_at__gt=now
+            token_hash=token_hash(raw), purpose__in=purposes, used_at__isnull=True, expires_at__gt=now
         ).update(used_at=now)
         if used != 1:
             raise InvalidInput(_("This link has expired or has already been used."), code="token_invalid")
-        return SecureToken.objects.select_related("user").get(token_hash=_hash(raw)).user
+        return SecureToken.objects.select_related("user").get(token_hash=token_hash(raw)).user
+
+
+def token_check(*, raw: str, purposes: list[TokenPurpose]) -> User | None:
+    """The user a still-usable token belongs to, without using it up."""
+    token = (
+        SecureToken.objects.select_related("user")
+        .filter(token_hash=token_hash(raw), purpose__in=purposes, used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    return token.user if token else None
 
 
 def token_purge(*, at: datetime) -> int:
@@ -46,3 +67,122 @@ def user_set_language(*, user: User, language: str) -> None:
     """Store the language the member interface and e-mails use for this user."""
     user.language = language
     user.save(update_fields=["language"])
+
+
+def password_link_send(
+    *, user: User, purpose: TokenPurpose, program: Program | None = None, template: str | None = None, **context: object
+) -> None:
+    """Send a single-use link to set (first time) or reset the password, from the program's
+    no-reply sender, valid for the program's number of hours."""
+    program = program or program_current()
+    hours = program.set_password_link_hours
+    raw = token_issue(user=user, purpose=purpose, lifetime=timedelta(hours=hours))
+    first_time = not user.has_usable_password()
+    email_send(
+        to=user.email,
+        template=template or ("account_ready" if first_time else "password_reset"),
+        language=user.language,
+        sender=program.sender,
+        context={
+            "user": user,
+            "program": program,
+            "hours": hours,
+            "link_path": reverse("accounts:set_password", args=[raw]),
+            **context,
+        },
+    )
+
+
+def password_reset_request(*, email: str) -> None:
+    """Ask for a reset link. The work happens in the background, so that the answer is the
+    same, and as quick, for a known, an unknown and a not-yet-approved e-mail."""
+    from propass.accounts.tasks import password_reset_send_task
+
+    address = normalize_email(email)
+    if address:
+        transaction.on_commit(lambda: password_reset_send_task.enqueue(address))
+
+
+def password_reset_send(*, email: str) -> None:
+    """Send a reset link to an active user of an approved business (or staff). Any other
+    e-mail, known or not, gets nothing."""
+    user = User.objects.filter(email__iexact=normalize_email(email), is_active=True).first()
+    if user is None:
+        return
+    if not user.is_staff and not BusinessMembership.objects.filter(user=user).exists():
+        return
+    with transaction.atomic():
+        password_link_send(user=user, purpose=TokenPurpose.RESET_PASSWORD)
+        audit_record(actor=None, action="password.reset_requested", target=user)
+
+
+def password_set(*, raw_token: str, password: str) -> User:
+    """Set a password with a single-use link. The password must pass the validators
+    before the link is used up."""
+    pending = SecureToken.objects.select_related("user").filter(token_hash=token_hash(raw_token)).first()
+    try:
+        validate_password(password, user=pending.user if pending else None)
+    except ValidationError as exc:
+        raise InvalidInput(fields={"password": list(exc.messages)}) from None
+    with transaction.atomic():
+        user = token_consume(raw=raw_token, purposes=[TokenPurpose.SET_PASSWORD, TokenPurpose.RESET_PASSWORD])
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        SecureToken.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+        audit_record(actor=user, action="password.set", target=user)
+    return user
+
+
+def _require_superuser(actor: User, business: Business) -> None:
+    if not BusinessMembership.objects.filter(user=actor, business=business, role=BusinessRole.SUPERUSER).exists():
+        raise Forbidden(_("Only the business superuser can manage the users of the business."))
+
+
+def business_user_invite(
+    *, business: Business, actor: User, email: str, first_name: str, last_name: str, role: str = BusinessRole.MEMBER
+) -> User:
+    """The business superuser adds a user, who receives an invitation with a set-password link."""
+    _require_superuser(actor, business)
+    email = normalize_email(email)
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [str(_("Enter a valid e-mail address."))]
+    if role not in {BusinessRole.ADMIN, BusinessRole.MEMBER}:
+        errors["role"] = [str(_("Choose administrator or member."))]
+    if not first_name.strip():
+        errors["first_name"] = [str(_("This field is required."))]
+    if not errors and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [str(_("This e-mail cannot be added. If the person already has a login, contact support."))]
+    if errors:
+        raise InvalidInput(fields=errors)
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email, first_name=first_name.strip(), last_name=last_name.strip(), language=business.language
+        )
+        BusinessMembership.objects.create(user=user, business=business, role=role)
+        audit_record(actor=actor, action="business.user_invite", target=business, data={"email": email, "role": role})
+        password_link_send(
+            user=user, purpose=TokenPurpose.SET_PASSWORD, template="team_invitation", business=business, inviter=actor
+        )
+    return user
+
+
+def business_user_remove(*, business: Business, actor: User, user_id: int) -> None:
+    """The business superuser removes a user: their login stops working at once."""
+    _require_superuser(actor, business)
+    membership = BusinessMembership.objects.filter(business=business, user_id=user_id).select_related("user").first()
+    if membership is None:
+        raise NotFound()
+    if membership.role == BusinessRole.SUPERUSER:
+        raise Conflict(_("The business superuser cannot be removed."), code="superuser")
+    with transaction.atomic():
+        user = membership.user
+        membership.delete()
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+        SecureToken.objects.filter(user=user).delete()
+        Token.objects.filter(user=user).delete()
+        audit_record(actor=actor, action="business.user_remove", target=business, data={"email": user.email})

@@ -8,5 +8,9 @@ app_name = "accounts"
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", views.password_reset, name="password_reset"),
+    path("accounts/password-reset/sent/", views.password_reset_sent, name="password_reset_sent"),
+    path("accounts/set-password/<str:token>/", views.set_password, name="set_password"),
     path("account/", views.account, name="account"),
+    path("account/users/<int:user_id>/remove/", views.team_remove, name="team_remove"),
 ]

@@ -4,10 +4,24 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from propass.accounts.forms import LanguageForm, LoginForm
+from propass.accounts.enums import BusinessRole, TokenPurpose
+from propass.accounts.forms import InviteForm, LanguageForm, LoginForm, PasswordResetForm, SetPasswordForm
 from propass.accounts.selectors import business_of
-from propass.accounts.services import user_set_language
+from propass.accounts.services import (
+    business_user_invite,
+    business_user_remove,
+    password_reset_request,
+    password_set,
+    token_check,
+    user_set_language,
+)
+from propass.core.errors import DomainError
+from propass.core.forms import form_add_domain_error
+
+LINK_PURPOSES = [TokenPurpose.SET_PASSWORD, TokenPurpose.RESET_PASSWORD]
 
 
 class LoginView(auth_views.LoginView):
@@ -16,16 +30,84 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """The same page follows every request, whatever the e-mail."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password_reset_request(email=form.cleaned_data["email"])
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_sent.html")
+
+
+@never_cache
+def set_password(request: HttpRequest, token: str) -> HttpResponse:
+    user = token_check(raw=token, purposes=LINK_PURPOSES)
+    if user is None:
+        return render(request, "accounts/link_expired.html", status=410)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_set(raw_token=token, password=form.cleaned_data["password"])
+        except DomainError as error:
+            if error.code == "token_invalid":
+                return render(request, "accounts/link_expired.html", status=410)
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your password is set. You can log in now."))
+            return redirect("accounts:login")
+    return render(request, "accounts/set_password.html", {"form": form, "email": user.email})
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     business = business_of(request.user)  # type: ignore[arg-type]
-    if request.method == "POST":
-        form = LanguageForm(request.POST)
-        if form.is_valid():
-            user_set_language(user=request.user, language=form.cleaned_data["language"])  # type: ignore[arg-type]
+    is_superuser = bool(business) and request.user.membership.role == BusinessRole.SUPERUSER  # type: ignore[union-attr]
+    language_form = LanguageForm(initial={"language": request.user.language})  # type: ignore[union-attr]
+    invite_form = InviteForm()
+    if request.method == "POST" and request.POST.get("action") == "language":
+        language_form = LanguageForm(request.POST)
+        if language_form.is_valid():
+            user_set_language(user=request.user, language=language_form.cleaned_data["language"])  # type: ignore[arg-type]
             messages.success(request, _("Your language was saved."))
             return redirect("accounts:account")
-    else:
-        form = LanguageForm(initial={"language": request.user.language})  # type: ignore[union-attr]
+    elif request.method == "POST" and request.POST.get("action") == "invite" and business:
+        invite_form = InviteForm(request.POST)
+        if invite_form.is_valid():
+            try:
+                business_user_invite(business=business, actor=request.user, **invite_form.cleaned_data)  # type: ignore[arg-type]
+            except DomainError as error:
+                form_add_domain_error(invite_form, error)
+            else:
+                messages.success(request, _("The invitation is on its way."))
+                return redirect("accounts:account")
     team = business.memberships.select_related("user").order_by("user__email") if business else []
-    return render(request, "accounts/account.html", {"business": business, "team": team, "form": form})
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "business": business,
+            "team": team,
+            "form": language_form,
+            "invite_form": invite_form,
+            "is_superuser": is_superuser,
+        },
+    )
+
+
+@require_POST
+@login_required
+def team_remove(request: HttpRequest, user_id: int) -> HttpResponse:
+    business = business_of(request.user)  # type: ignore[arg-type]
+    if business is None:
+        return redirect("accounts:account")
+    try:
+        business_user_remove(business=business, actor=request.user, user_id=user_id)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The user was removed from your business."))
+    return redirect("accounts:account")

@@ -1,13 +1,30 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from propass.accounts import api as accounts_api
 from propass.api import views
+from propass.onboarding import api as onboarding_api
 
 app_name = "api"
 
 v1 = [
     path("me/", views.MeView.as_view(), name="me"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/password/set/", accounts_api.PasswordSetView.as_view(), name="password_set"),
+    path("auth/password/reset/", accounts_api.PasswordResetView.as_view(), name="password_reset"),
+    path("applications/", onboarding_api.ApplicationCreateView.as_view(), name="applications"),
+    path("applications/<str:token>/", onboarding_api.ApplicationStatusView.as_view(), name="application_status"),
+    path(
+        "applications/<str:token>/documents/",
+        onboarding_api.ApplicationDocumentView.as_view(),
+        name="application_documents",
+    ),
+    path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),
+    path("staff/applications/<int:pk>/approve/", onboarding_api.ApproveView.as_view(), name="staff_approve"),
+    path("staff/applications/<int:pk>/reject/", onboarding_api.RejectView.as_view(), name="staff_reject"),
+    path(
+        "staff/applications/<int:pk>/request-info/", onboarding_api.RequestInfoView.as_view(), name="staff_request_info"
+    ),
 ]
 
 urlpatterns = [

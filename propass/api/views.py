@@ -1,19 +1,16 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, throttling
+from rest_framework import permissions
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from propass.accounts.api import AuthThrottle
 from propass.accounts.models import User
 from propass.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
 from propass.core.errors import DomainError
-
-
-class AuthThrottle(throttling.AnonRateThrottle):
-    scope = "auth"
 
 
 class InvalidCredentials(DomainError):

@@ -6,16 +6,30 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from propass.accounts.enums import StaffGroup
+from propass.accounts.models import User
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Back-office pages: staff only; members get 403, anonymous visitors the login page."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+def staff_in(user: User, group: StaffGroup | None) -> bool:
+    """Staff, and (when a role is named) in that role's group; Django superusers are in all."""
+    if not user.is_authenticated or not user.is_active or not user.is_staff:
+        return False
+    return group is None or user.is_superuser or user.groups.filter(name=group).exists()
 
-    return wrapper
+
+def staff_required(view: Callable[..., HttpResponse] | None = None, *, group: StaffGroup | None = None) -> Any:
+    """Back-office pages: staff (in `group`, if named) only; members get 403, anonymous
+    visitors the login page."""
+
+    def decorate(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(func)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not staff_in(request.user, group):  # type: ignore[arg-type]
+                raise PermissionDenied
+            return func(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

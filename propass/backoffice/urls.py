@@ -1,11 +1,16 @@
 from django.urls import path
 
-from propass.backoffice import views
+from propass.backoffice import applications, views
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("applications/", applications.queue, name="applications"),
+    path("applications/<int:pk>/", applications.detail, name="application"),
+    path("applications/<int:pk>/resend-link/", applications.resend_link, name="application_resend_link"),
+    path("applications/<int:pk>/<str:action>/", applications.act, name="application_act"),
+    path("documents/<int:pk>/", applications.document, name="document"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/test/", views.outbox_test, name="outbox_test"),
     path("outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),

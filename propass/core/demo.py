@@ -4,12 +4,16 @@ Later capabilities add their own part (program, catalog, legacy records) here.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 
 from propass.accounts.enums import BusinessRole, StaffGroup
 from propass.accounts.models import Business, BusinessMembership, User
+from propass.core.models import LegalText, LegalTextKind, Program
+from propass.onboarding.enums import DocumentType
+from propass.products.models import LegacyAccount, LegacyRegistration
 
 DEMO_PASSWORD = "ProPass-demo-2026"
 
@@ -31,8 +35,67 @@ def _user(email: str, *, first: str, last: str, language: str, staff: bool = Fal
     return user
 
 
+PARTICIPATING_COUNTRIES = [
+    "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU", "IE", "IS", "IT",
+    "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
+]  # fmt: skip
+
+
+def program_seed() -> Program:
+    """The seeds' program: Canon Professional Services, run from the Netherlands."""
+    program = Program.objects.order_by("pk").first()
+    if program is None:
+        program = Program.objects.create(
+            name="Canon Professional Services",
+            short_name="CPS",
+            sender_name="Canon Professional Services",
+            sender_email="donotreply@canon-europe.com",
+            operator_country="NL",
+            validation_sla_days=2,
+            participating_countries=PARTICIPATING_COUNTRIES,
+            accepted_document_types=list(DocumentType.values),
+            set_password_link_hours=72,
+        )
+    legal = [
+        (LegalTextKind.BUSINESS_TERMS, "Business account terms"),
+        (LegalTextKind.PRIVACY_NOTICE, "Privacy notice"),
+        (LegalTextKind.PROGRAM_TERMS, "CPS Terms & Conditions"),
+    ]
+    for kind, title in legal:
+        LegalText.objects.get_or_create(
+            kind=kind,
+            version="2026-01",
+            defaults={
+                "title": title,
+                "body": f"{title}, version 2026-01. The operator replaces this text in the back office.",
+                "published_at": datetime(2026, 1, 1, tzinfo=UTC),
+            },
+        )
+    return program
+
+
+def legacy_seed() -> None:
+    """An old CPS account, so that an applicant can give a matching old e-mail."""
+    account, created = LegacyAccount.objects.get_or_create(
+        email="old.rossi@example.com",
+        defaults={"account_name": "Rossi Foto", "country": "IT", "membership_number": "100200300", "level": "Gold"},
+    )
+    if created:
+        LegacyRegistration.objects.bulk_create(
+            [
+                LegacyRegistration(account=account, product_code="EOS-R5", product_name="EOS R5",
+                                   serial_number="012345678901", purchase_date=date(2022, 3, 14),
+                                   country_of_purchase="IT", dealer="Foto Milano"),
+                LegacyRegistration(account=account, product_code="RF-24-70", product_name="RF 24-70mm F2.8 L IS USM",
+                                   serial_number="9876543", purchase_date=None, country_of_purchase="IT", dealer=""),
+            ]
+        )  # fmt: skip
+
+
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
+    program_seed()
+    legacy_seed()
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in StaffGroup.values}
 
     staff = _user("staff@propass.test", first="Sam", last="Staff", language="en", staff=True)

@@ -60,3 +60,65 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job}@{self.slot}"
+
+
+def _default_countries() -> list[str]:
+    return []
+
+
+class Program(TimeStampedModel):
+    """The membership program an operator runs: its names, sender and rules are data."""
+
+    name = models.CharField(_("program name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=30)
+    sender_name = models.CharField(_("sender name"), max_length=100)
+    sender_email = models.EmailField(_("sender address (no-reply)"))
+    operator_country = models.CharField(
+        _("operator country"), max_length=2, help_text=_("Its public holidays do not count as business days.")
+    )
+    validation_sla_days = models.PositiveSmallIntegerField(_("validation time in business days"), default=2)
+    participating_countries = models.JSONField(
+        _("participating countries"), default=_default_countries, help_text=_("ISO 3166 codes, e.g. IT, DE, GB.")
+    )
+    accepted_document_types = models.JSONField(_("accepted document types"), default=list)
+    set_password_link_hours = models.PositiveSmallIntegerField(_("set-password link valid for (hours)"), default=72)
+    max_upload_mb = models.PositiveSmallIntegerField(_("largest upload (MB)"), default=10)
+    business_invoice_max_age_days = models.PositiveSmallIntegerField(
+        _("business invoice not older than (days)"), default=92
+    )
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("program")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def sender(self) -> str:
+        return f"{self.sender_name} <{self.sender_email}>"
+
+
+class LegalTextKind(models.TextChoices):
+    BUSINESS_TERMS = "business_terms", _("Business account terms")
+    PRIVACY_NOTICE = "privacy_notice", _("Privacy notice")
+    PROGRAM_TERMS = "program_terms", _("Membership terms and conditions")
+
+
+class LegalText(TimeStampedModel):
+    """One version of a legal text. Consents store the version they accepted."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=LegalTextKind.choices)
+    version = models.CharField(_("version"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("in force from"))
+
+    class Meta:
+        verbose_name = _("legal text")
+        verbose_name_plural = _("legal texts")
+        ordering = ["kind", "-published_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="legal_text_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"

@@ -1,6 +1,9 @@
+from datetime import datetime, timedelta
 from typing import Any
 
+import holidays
 from django.db import models, transaction
+from django.utils import timezone
 
 from propass.core.models import AuditLog, Sequence
 
@@ -31,3 +34,16 @@ def sequence_next(*, name: str, start: int = 1) -> int:
         seq.last_value += 1
         seq.save(update_fields=["last_value"])
         return seq.last_value
+
+
+def business_days_after(*, start: datetime, days: int, country: str) -> datetime:
+    """`start` moved forward by `days` business days: weekends and the country's public
+    holidays are skipped; the time of day stays the same (in the operator's time zone)."""
+    local = timezone.localtime(start)
+    calendar = holidays.country_holidays(country, years=range(local.year, local.year + 2))
+    moment, counted = local, 0
+    while counted < days:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5 and moment.date() not in calendar:
+            counted += 1
+    return moment

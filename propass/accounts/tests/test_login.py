@@ -53,14 +53,14 @@ def test_the_account_page_shows_the_callers_business_and_team(client, owner, mem
 
 def test_the_account_page_saves_the_language(client, member):
     client.force_login(member)
-    client.post("/account/", {"language": "es"})
+    client.post("/account/", {"action": "language", "language": "es"})
     member.refresh_from_db()
     assert member.language == "es"
 
 
 def test_the_account_page_refuses_an_unknown_language(client, member):
     client.force_login(member)
-    response = client.post("/account/", {"language": "xx"})
+    response = client.post("/account/", {"action": "language", "language": "xx"})
     assert response.status_code == 200
     member.refresh_from_db()
     assert member.language == "en"

@@ -1,0 +1,65 @@
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from propass.accounts.models import Business, User
+from propass.onboarding.enums import OPEN_STATUSES, ApplicationStatus
+from propass.onboarding.models import Application, ApplicationDocument
+
+
+def application_queue(*, status: str = "", country: str = "") -> QuerySet[Application]:
+    """Applications ordered by SLA deadline, soonest first; open ones unless a status is asked."""
+    applications = Application.objects.all()
+    if status:
+        applications = applications.filter(status=status)
+    else:
+        applications = applications.filter(status__in=OPEN_STATUSES)
+    if country:
+        applications = applications.filter(country=country.upper())
+    return applications.order_by("sla_deadline", "pk")
+
+
+def application_counts() -> dict[str, int]:
+    now = timezone.now()
+    counts = Application.objects.aggregate(
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, sla_deadline__lt=now)),
+        **{status: Count("pk", filter=Q(status=status)) for status in ApplicationStatus.values},
+    )
+    return counts
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    legacy_match: bool
+    legacy_products: int
+    same_vat: list[Business]
+    email_has_login: bool
+
+
+def application_review_facts(*, application: Application) -> ReviewFacts:
+    """What the agent needs beside the form: legacy match, same VAT number elsewhere."""
+    from propass.products.selectors import legacy_products_count
+
+    legacy_products = legacy_products_count(email=application.legacy_email) if application.legacy_email else None
+    same_vat = (
+        list(Business.objects.filter(vat_number=application.vat_number).exclude(pk=application.business_id or 0))
+        if application.vat_number
+        else []
+    )
+    return ReviewFacts(
+        legacy_match=legacy_products is not None,
+        legacy_products=legacy_products or 0,
+        same_vat=same_vat,
+        email_has_login=User.objects.filter(email__iexact=application.email).exists()
+        and application.status != ApplicationStatus.APPROVED,
+    )
+
+
+def document_for_staff(*, document_id: int) -> ApplicationDocument | None:
+    return ApplicationDocument.objects.filter(pk=document_id).first()
+
+
+def document_for_business(*, document_id: int, user: User) -> ApplicationDocument | None:
+    """A business's own application documents; another business's are not found."""
+    return ApplicationDocument.objects.filter(pk=document_id, application__business__memberships__user=user).first()
