@@ -23,7 +23,9 @@ def test_a_png_renamed_to_pdf_is_refused():
 
 
 def test_an_html_file_renamed_to_pdf_is_refused():
-    upload = SimpleUploadedFile("invoice.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
+    upload = SimpleUploadedFile(
+        "invoice.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"
+    )
     with pytest.raises(InvalidInput, match="Only PDF, JPEG and PNG"):
         upload_check(upload, max_bytes=TEN_MB)
 
