@@ -16,6 +16,7 @@ from propass.accounts.services import password_link_send
 from propass.backoffice.permissions import staff_required
 from propass.core.errors import DomainError
 from propass.core.models import AuditLog
+from propass.core.selectors import program_current
 from propass.onboarding.enums import ApplicationStatus
 from propass.onboarding.forms import RejectForm, RequestInfoForm
 from propass.onboarding.models import Application
@@ -50,7 +51,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "counts": application_counts(),
             "statuses": ApplicationStatus.choices,
-            "countries": [(code, name) for code, name in countries],
+            "countries": sorted(
+                ((code, countries.name(code)) for code in program_current().participating_countries),
+                key=lambda pair: str(pair[1]),
+            ),
             "status": status,
             "country": country,
             "extra_query": query,

@@ -14,5 +14,6 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/test/", views.outbox_test, name="outbox_test"),
     path("outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),
+    path("outbox/<int:pk>/html/", views.outbox_html, name="outbox_html"),
     path("outbox/<int:pk>/retry/", views.outbox_retry, name="outbox_retry"),
 ]

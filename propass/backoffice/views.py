@@ -1,3 +1,4 @@
+from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from propass.notifications.enums import OutboxStatus
 from propass.notifications.models import OutboxMessage
 from propass.notifications.selectors import outbox_list
 from propass.notifications.services import email_send, outbox_requeue
+from propass.onboarding.selectors import application_counts
 
 
 @staff_required
@@ -19,6 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "businesses": Business.objects.count(),
         "outbox_queued": OutboxMessage.objects.filter(status=OutboxStatus.QUEUED).count(),
         "outbox_failed": OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count(),
+        "applications": application_counts(),
     }
     return render(request, "backoffice/dashboard.html", {"counts": counts})
 
@@ -36,6 +39,19 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=pk)
     return render(request, "backoffice/outbox_detail.html", {"message": message})
+
+
+@csp_exempt()  # type: ignore[arg-type]
+@staff_required
+def outbox_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HTML version of an e-mail, for the preview frame: sandboxed, no scripts."""
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    response = HttpResponse(message.body_html)
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+    )
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @require_POST

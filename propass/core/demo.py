@@ -6,7 +6,7 @@ Later capabilities add their own part (program, catalog, legacy records) here.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from propass.accounts.enums import BusinessRole, StaffGroup
@@ -97,6 +97,15 @@ def demo_seed() -> list[DemoLogin]:
     program_seed()
     legacy_seed()
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in StaffGroup.values}
+    # Program admins edit the program data in the back office's data administration.
+    groups[StaffGroup.PROGRAM_ADMIN].permissions.add(
+        *Permission.objects.filter(content_type__app_label__in=["core", "products"]).exclude(
+            content_type__model__in=["auditlog", "sequence", "scheduledrun"]
+        )
+    )
+    groups[StaffGroup.VALIDATION].permissions.add(
+        *Permission.objects.filter(content_type__app_label="onboarding", codename__startswith="view_")
+    )
 
     staff = _user("staff@propass.test", first="Sam", last="Staff", language="en", staff=True)
     staff.groups.add(*groups.values())

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
@@ -35,18 +36,18 @@ class ApplicationInputSerializer(serializers.Serializer[dict]):
     last_name = serializers.CharField(max_length=150)
     email = serializers.EmailField()
     phone = serializers.CharField(max_length=32)
-    language = serializers.ChoiceField(choices=["en", "it", "es", "de", "fr", "nl"])
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
     company_name = serializers.CharField(max_length=200)
     street = serializers.CharField(max_length=200)
     postal_code = serializers.CharField(max_length=20)
     city = serializers.CharField(max_length=100)
     country = serializers.CharField(max_length=2)
     vat_registered = serializers.BooleanField()
-    vat_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    vat_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
     document_type = serializers.ChoiceField(choices=DocumentType.choices)
     document = serializers.FileField()
     authorised = serializers.BooleanField()
-    legacy_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    legacy_email = serializers.EmailField(required=False, allow_blank=True)
     accept_terms = serializers.BooleanField()
 
 
@@ -160,13 +161,13 @@ class StaffDecisionView(APIView):
         if self.action == "approve":
             application = application_approve(application_id=pk, agent=agent)  # type: ignore[arg-type]
         elif self.action == "reject":
-            data = RejectSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            application = application_reject(application_id=pk, agent=agent, **data.validated_data)  # type: ignore[arg-type]
+            reject = RejectSerializer(data=request.data)
+            reject.is_valid(raise_exception=True)
+            application = application_reject(application_id=pk, agent=agent, **reject.validated_data)  # type: ignore[arg-type]
         else:
-            data = RequestInfoSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            application = application_request_info(application_id=pk, agent=agent, **data.validated_data)  # type: ignore[arg-type]
+            ask = RequestInfoSerializer(data=request.data)
+            ask.is_valid(raise_exception=True)
+            application = application_request_info(application_id=pk, agent=agent, **ask.validated_data)  # type: ignore[arg-type]
         return Response(StaffApplicationSerializer(application).data)
 
 

@@ -59,6 +59,8 @@ class ApplicationForm(forms.Form):
         self.fields["country"].choices = sorted(  # type: ignore[attr-defined]
             ((code, names.get(code, code)) for code in participating), key=lambda pair: str(pair[1])
         )
+        # Required when the company is VAT-registered; the service enforces it.
+        self.fields["vat_number"].conditional = True  # type: ignore[attr-defined]
         self.vat_document_types = VAT_DOCUMENTS
         self.non_vat_document_types = NON_VAT_DOCUMENTS
 

@@ -146,3 +146,14 @@ def test_a_user_reads_only_their_own_notifications(member, outsider):
     with pytest.raises(NotFound):
         notification_mark_read(user=outsider, notification_id=notification.pk)
     assert notification_mark_read(user=member, notification_id=notification.pk).read_at is not None
+
+
+def test_the_html_preview_is_sandboxed_and_staff_only(client, staff, member):
+    message = _send(member)
+    client.force_login(member)
+    assert client.get(f"/backoffice/outbox/{message.pk}/html/").status_code == 403
+    client.force_login(staff)
+    response = client.get(f"/backoffice/outbox/{message.pk}/html/")
+    assert response.status_code == 200
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert response.content.decode() == message.body_html
