@@ -31,8 +31,8 @@ def test_the_queue_has_a_fixed_number_of_queries(client, program, validation_age
     for n in range(20):
         submit(email=f"a{n}@example.com")
     client.force_login(validation_agent)
-    # session, user, groups check, counts, page count, page
-    with django_assert_num_queries(6):
+    # session, user, groups check, counts, page count, page, program (country filter)
+    with django_assert_num_queries(7):
         response = client.get("/backoffice/applications/")
     assert response.content.decode().count("<tr") == 21
 
