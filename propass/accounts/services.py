@@ -15,6 +15,7 @@ from propass.accounts.enums import BusinessRole, TokenPurpose
 from propass.accounts.models import Business, BusinessMembership, SecureToken, User, normalize_email
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import Program
+from propass.core.ratelimit import rate_limit_hit
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
 from propass.notifications.services import email_send
@@ -99,7 +100,8 @@ def password_reset_request(*, email: str) -> None:
     from propass.accounts.tasks import password_reset_send_task
 
     address = normalize_email(email)
-    if address:
+    # At most a few links an hour per address; over that, the same answer and no e-mail.
+    if address and not rate_limit_hit(key=f"password-reset:{token_hash(address)}", limit=5, seconds=3600):
         transaction.on_commit(lambda: password_reset_send_task.enqueue(address))
 
 

@@ -20,6 +20,7 @@ from propass.accounts.services import (
 )
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
+from propass.core.ratelimit import rate_limit_hit
 
 LINK_PURPOSES = [TokenPurpose.SET_PASSWORD, TokenPurpose.RESET_PASSWORD]
 
@@ -34,7 +35,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     """The same page follows every request, whatever the e-mail."""
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        password_reset_request(email=form.cleaned_data["email"])
+        address = request.META.get("REMOTE_ADDR", "")
+        if not rate_limit_hit(key=f"password-reset-ip:{address}", limit=20, seconds=3600):
+            password_reset_request(email=form.cleaned_data["email"])
         return redirect("accounts:password_reset_sent")
     return render(request, "accounts/password_reset.html", {"form": form})
 

@@ -110,3 +110,10 @@ def test_a_new_link_invalidates_nothing_but_setting_the_password_invalidates_all
     first, second = _link(new_owner), _link(new_owner)
     client.post(second, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
     assert client.get(first).status_code == 410
+
+
+def test_reset_requests_are_rate_limited_quietly(client, program, member, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = {_without_csrf(_reset(client, member.email).content) for _ in range(8)}
+    assert len(answers) == 1
+    assert len(mail.outbox) == 5
