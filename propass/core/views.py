@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -9,6 +9,8 @@ from django.views.i18n import set_language as django_set_language
 
 from propass.accounts.selectors import business_of
 from propass.accounts.services import user_set_language
+from propass.core.models import LegalTextKind
+from propass.core.selectors import legal_text_current
 
 
 @login_required
@@ -38,3 +40,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
     return django_set_language(request)
+
+
+def legal_text(request: HttpRequest, kind: str) -> HttpResponse:
+    """The version of a legal text in force now (terms, privacy notice)."""
+    if kind not in LegalTextKind.values:
+        raise Http404
+    text = legal_text_current(kind=LegalTextKind(kind))
+    if text is None:
+        raise Http404
+    return render(request, "core/legal_text.html", {"text": text})

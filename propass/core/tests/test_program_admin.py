@@ -26,3 +26,11 @@ def test_seed_demo_is_idempotent(db):
     counts = [m.objects.count() for m in (User, Business, Program, LegalText, LegacyRegistration)]
     demo_seed()
     assert [m.objects.count() for m in (User, Business, Program, LegalText, LegacyRegistration)] == counts
+
+
+def test_the_legal_texts_in_force_are_public(client, db):
+    demo_seed()
+    page = client.get("/legal/business_terms/")
+    assert page.status_code == 200
+    assert "Business account terms" in page.content.decode()
+    assert client.get("/legal/unknown/").status_code == 404
