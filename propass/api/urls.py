@@ -3,7 +3,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from propass.accounts import api as accounts_api
 from propass.api import views
+from propass.catalog import api as catalog_api
 from propass.onboarding import api as onboarding_api
+from propass.points import api as points_api
+from propass.products import api as products_api
 
 app_name = "api"
 
@@ -19,6 +22,10 @@ v1 = [
         onboarding_api.ApplicationDocumentView.as_view(),
         name="application_documents",
     ),
+    path("catalog/products/", catalog_api.CatalogListView.as_view(), name="catalog"),
+    path("registrations/", products_api.RegistrationListView.as_view(), name="registrations"),
+    path("registrations/<int:pk>/", products_api.RegistrationDetailView.as_view(), name="registration"),
+    path("points/ledger/", points_api.LedgerListView.as_view(), name="ledger"),
     path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),
     path("staff/applications/<int:pk>/approve/", onboarding_api.ApproveView.as_view(), name="staff_approve"),
     path("staff/applications/<int:pk>/reject/", onboarding_api.RejectView.as_view(), name="staff_reject"),

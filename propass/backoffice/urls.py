@@ -1,6 +1,6 @@
 from django.urls import path
 
-from propass.backoffice import applications, views
+from propass.backoffice import applications, points, views
 
 app_name = "backoffice"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("applications/<int:pk>/resend-link/", applications.resend_link, name="application_resend_link"),
     path("applications/<int:pk>/<str:action>/", applications.act, name="application_act"),
     path("documents/<int:pk>/", applications.document, name="document"),
+    path("registrations/conflicts/", points.conflicts, name="conflicts"),
+    path("registrations/<int:pk>/resolve/", points.conflict_resolve, name="conflict_resolve"),
+    path("businesses/<int:pk>/points/", points.business_points, name="business_points"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/test/", views.outbox_test, name="outbox_test"),
     path("outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),

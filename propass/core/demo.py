@@ -5,15 +5,20 @@ Later capabilities add their own part (program, catalog, legacy records) here.
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from propass.accounts.enums import BusinessRole, StaffGroup
 from propass.accounts.models import Business, BusinessMembership, User
+from propass.catalog.models import Dealer, ProductModel
+from propass.catalog.services import catalog_import_file
 from propass.core.models import LegalText, LegalTextKind, Program
+from propass.core.selectors import program_current
 from propass.onboarding.enums import DocumentType
-from propass.products.models import LegacyAccount, LegacyRegistration
+from propass.products.models import LegacyAccount, LegacyRegistration, Registration
+from propass.products.services import RegistrationInput, registration_create
 
 DEMO_PASSWORD = "ProPass-demo-2026"
 
@@ -41,21 +46,23 @@ PARTICIPATING_COUNTRIES = [
 ]  # fmt: skip
 
 
+DEFAULT_PROGRAM = {
+    "name": "Canon Professional Services",
+    "short_name": "CPS",
+    "sender_name": "Canon Professional Services",
+    "sender_email": "donotreply@canon-europe.com",
+    "operator_country": "NL",
+    "validation_sla_days": 2,
+    "participating_countries": PARTICIPATING_COUNTRIES,
+    "accepted_document_types": list(DocumentType.values),
+    "set_password_link_hours": 72,
+    "invitation_threshold": 500,
+}
+
+
 def program_seed() -> Program:
     """The seeds' program: Canon Professional Services, run from the Netherlands."""
-    program = Program.objects.order_by("pk").first()
-    if program is None:
-        program = Program.objects.create(
-            name="Canon Professional Services",
-            short_name="CPS",
-            sender_name="Canon Professional Services",
-            sender_email="donotreply@canon-europe.com",
-            operator_country="NL",
-            validation_sla_days=2,
-            participating_countries=PARTICIPATING_COUNTRIES,
-            accepted_document_types=list(DocumentType.values),
-            set_password_link_hours=72,
-        )
+    program = program_current()
     legal = [
         (LegalTextKind.BUSINESS_TERMS, "Business account terms"),
         (LegalTextKind.PRIVACY_NOTICE, "Privacy notice"),
@@ -92,10 +99,51 @@ def legacy_seed() -> None:
         )  # fmt: skip
 
 
+DEMO_CATALOG = Path(__file__).resolve().parent.parent / "catalog" / "data" / "demo_catalog.csv"
+DEALERS = [
+    ("Foto Milano", "Milano", "IT"), ("Fotoservice Roma", "Roma", "IT"), ("Calumet", "Hamburg", "DE"),
+    ("Foto Koch", "Düsseldorf", "DE"), ("Fnac", "Paris", "FR"), ("Cámara Madrid", "Madrid", "ES"),
+    ("Park Cameras", "Burgess Hill", "GB"), ("Wex Photo Video", "Norwich", "GB"), ("Kamera Express", "Rotterdam", "NL"),
+    ("CEWE", "Oldenburg", "DE"),
+]  # fmt: skip
+
+
+def catalog_seed() -> None:
+    """The demo catalog (about 190 models) and a few dealers; importing again changes nothing."""
+    catalog_import_file(path=str(DEMO_CATALOG))
+    for name, city, country in DEALERS:
+        Dealer.objects.get_or_create(name=name, country=country, defaults={"city": city})
+
+
+def registrations_seed(business: Business, owner: User) -> None:
+    if Registration.objects.filter(business=business).exists():
+        return
+    today = date(2025, 5, 10)
+    demo = [
+        ("EOS-R5", "032021000123", "Foto Milano"),
+        ("RF-24-70MM-F2-8-L-IS-USM", "4410023", "Foto Milano"),
+        ("EOS-R6-MARK-II", "072022004567", ""),  # no dealer yet: missing details
+    ]
+    for code, serial, dealer in demo:
+        product = ProductModel.objects.get(code=code)
+        registration_create(
+            business=business,
+            actor=owner,
+            data=RegistrationInput(
+                product_id=product.pk,
+                serial_number=serial,
+                purchase_date=today,
+                country_of_purchase="IT",
+                dealer=dealer,
+            ),
+        )
+
+
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
     program_seed()
     legacy_seed()
+    catalog_seed()
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in StaffGroup.values}
     # Program admins edit the program data in the back office's data administration.
     groups[StaffGroup.PROGRAM_ADMIN].permissions.add(
@@ -132,6 +180,7 @@ def demo_seed() -> list[DemoLogin]:
         user=owner, defaults={"business": business, "role": BusinessRole.SUPERUSER}
     )
     BusinessMembership.objects.get_or_create(user=member, defaults={"business": business, "role": BusinessRole.MEMBER})
+    registrations_seed(business, owner)
 
     return [
         DemoLogin(owner.email, DEMO_PASSWORD, "member, business superuser (Italian)"),

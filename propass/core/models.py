@@ -86,6 +86,9 @@ class Program(TimeStampedModel):
     business_invoice_max_age_days = models.PositiveSmallIntegerField(
         _("business invoice not older than (days)"), default=92
     )
+    invitation_threshold = models.PositiveIntegerField(
+        _("points for the invitation"), default=500, help_text=_("A business is invited once its balance reaches this.")
+    )
 
     class Meta:
         verbose_name = _("program")

@@ -1,14 +1,16 @@
 from django.utils import timezone
 
-from propass.core.errors import ServiceUnavailable
 from propass.core.models import LegalText, LegalTextKind, Program
 
 
 def program_current() -> Program:
-    """The program this installation runs (the first one; seed-demo creates it)."""
+    """The program this installation runs: the first one, created with the seeds' values
+    (Canon Professional Services) on a fresh installation, then edited as data."""
     program = Program.objects.order_by("pk").first()
     if program is None:
-        raise ServiceUnavailable("No program is configured yet: run `propass seed-demo` or add one in the back office.")
+        from propass.core.demo import DEFAULT_PROGRAM
+
+        program, _created = Program.objects.get_or_create(name=DEFAULT_PROGRAM["name"], defaults=DEFAULT_PROGRAM)
     return program
 
 

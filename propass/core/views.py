@@ -11,6 +11,7 @@ from propass.accounts.selectors import business_of
 from propass.accounts.services import user_set_language
 from propass.core.models import LegalTextKind
 from propass.core.selectors import legal_text_current
+from propass.points.selectors import points_progress
 
 
 @login_required
@@ -18,7 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """The member dashboard; staff land in the back office."""
     if request.user.is_staff and business_of(request.user) is None:  # type: ignore[arg-type]
         return redirect("backoffice:dashboard")
-    return render(request, "core/home.html", {"business": business_of(request.user)})  # type: ignore[arg-type]
+    business = business_of(request.user)  # type: ignore[arg-type]
+    return render(request, "core/home.html", {"business": business, "progress": points_progress(business=business)})
 
 
 @never_cache

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from propass.accounts.models import User
+from propass.accounts.models import Business, User
 from propass.core.errors import NotFound
 from propass.core.services import audit_record
 from propass.core.statuses import check_transition
@@ -147,3 +147,21 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def notification_business(
+    *, business: Business, kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
+) -> None:
+    """Put an entry under the bell of every active user of a business, each in their own
+    language (`title` and `body` are lazy translations, `params` fill their placeholders)."""
+    params = params or {}
+    for membership in business.memberships.select_related("user").filter(user__is_active=True):
+        user = membership.user
+        with translation.override(user.language):
+            notification_create(
+                user=user,
+                kind=kind,
+                title=str(title) % params if params else str(title),
+                body=(str(body) % params if params else str(body)) if body else "",
+                url=url,
+            )

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from propass.core.models import TimeStampedModel
+from propass.products.enums import REQUIRED_FIELDS, RegistrationStatus
 
 
 class LegacyAccount(TimeStampedModel):
@@ -40,3 +43,54 @@ class LegacyRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_code or self.product_name} {self.serial_number}"
+
+
+class Registration(TimeStampedModel):
+    """A product a business registered. Its points value is fixed when the model is chosen;
+    it is credited when all five details are present and no other business holds the serial."""
+
+    business = models.ForeignKey(
+        "accounts.Business", verbose_name=_("business"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    product = models.ForeignKey(
+        "catalog.ProductModel", verbose_name=_("model"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    country_of_purchase = CountryField(_("country of purchase"), blank=True)
+    dealer = models.CharField(_("dealer"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.INCOMPLETE
+    )
+    points_value = models.PositiveIntegerField(_("points value"), default=0)
+    points_credited = models.IntegerField(_("points credited"), default=0)
+    review_note = models.TextField(_("review note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One credited registration per model and serial across all businesses.
+            models.UniqueConstraint(
+                fields=["product", "serial_number"],
+                condition=models.Q(status="complete"),
+                name="one_credited_registration_per_serial",
+            ),
+            models.UniqueConstraint(
+                fields=["business", "product", "serial_number"],
+                condition=models.Q(product__isnull=False) & ~models.Q(serial_number="") & ~models.Q(status="rejected"),
+                name="one_registration_per_serial_per_business",
+            ),
+        ]
+        indexes = [models.Index(fields=["business", "status"]), models.Index(fields=["product", "serial_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.product or '?'} {self.serial_number}".strip()
+
+    @property
+    def missing(self) -> list[str]:
+        return [name for name in REQUIRED_FIELDS if not getattr(self, name if name != "product" else "product_id")]

@@ -1,6 +1,10 @@
-from django.db.models import Count
+from dataclasses import dataclass
 
-from propass.products.models import LegacyAccount
+from django.db.models import Count, Q, QuerySet, Sum
+
+from propass.accounts.models import Business
+from propass.products.enums import RegistrationStatus
+from propass.products.models import LegacyAccount, Registration
 
 
 def legacy_products_count(*, email: str) -> int | None:
@@ -9,3 +13,36 @@ def legacy_products_count(*, email: str) -> int | None:
         LegacyAccount.objects.filter(email__iexact=email.strip()).annotate(products=Count("registrations")).first()
     )
     return account.products if account is not None else None  # type: ignore[attr-defined]
+
+
+def registration_list(*, business: Business, q: str = "", status: str = "") -> QuerySet[Registration]:
+    registrations = Registration.objects.filter(business=business).select_related("product")
+    if status:
+        registrations = registrations.filter(status=status)
+    for word in q.split()[:5]:
+        registrations = registrations.filter(
+            Q(product__name__icontains=word) | Q(serial_number__icontains=word) | Q(dealer__icontains=word)
+        )
+    return registrations.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class RegistrationTotals:
+    products: int
+    points: int
+
+
+def registration_totals(*, business: Business) -> RegistrationTotals:
+    totals = Registration.objects.filter(business=business).aggregate(
+        products=Count("pk", filter=~Q(status=RegistrationStatus.REJECTED)), points=Sum("points_credited")
+    )
+    return RegistrationTotals(products=totals["products"] or 0, points=totals["points"] or 0)
+
+
+def registration_conflicts() -> QuerySet[Registration]:
+    """Registrations waiting for staff: the same serial is credited to another business."""
+    return (
+        Registration.objects.filter(status=RegistrationStatus.UNDER_REVIEW)
+        .select_related("product", "business")
+        .order_by("created_at")
+    )

@@ -4,4 +4,11 @@ from propass.products import views
 
 app_name = "products"
 
-urlpatterns = [path("products/", views.product_list, name="list")]
+urlpatterns = [
+    path("products/", views.product_list, name="list"),
+    path("products/export.csv", views.product_export, name="export"),
+    path("products/register/", views.product_register, name="register"),
+    path("products/catalog/", views.catalog_options, name="catalog_options"),
+    path("products/<int:pk>/", views.product_detail, name="detail"),
+    path("products/<int:pk>/delete/", views.product_delete, name="delete"),
+]

@@ -1,8 +1,158 @@
+import csv
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from propass.accounts.models import Business
+from propass.accounts.selectors import business_of
+from propass.catalog.selectors import catalog_search, dealer_names
+from propass.core.errors import DomainError
+from propass.core.forms import form_add_domain_error
+from propass.products.enums import RegistrationStatus
+from propass.products.forms import RegistrationForm
+from propass.products.selectors import registration_list, registration_totals
+from propass.products.services import (
+    registration_create,
+    registration_delete,
+    registration_get,
+    registration_update,
+)
+
+
+def _business(request: HttpRequest) -> Business:
+    business = business_of(request.user)  # type: ignore[arg-type]
+    if business is None:
+        raise Http404
+    return business
 
 
 @login_required
 def product_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "products/list.html")
+    business = _business(request)
+    q, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
+    page = Paginator(registration_list(business=business, q=q, status=status), 25).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in (("q", q), ("status", status)) if v)
+    return render(
+        request,
+        "products/list.html",
+        {
+            "business": business,
+            "page": page,
+            "q": q,
+            "status": status,
+            "statuses": RegistrationStatus.choices,
+            "totals": registration_totals(business=business),
+            "extra_query": query,
+        },
+    )
+
+
+@login_required
+def product_export(request: HttpRequest) -> HttpResponse:
+    business = _business(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-products.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["model", "code", "serial_number", "purchase_date", "country_of_purchase", "dealer", "status", "points"]
+    )
+    for registration in registration_list(business=business).iterator(chunk_size=500):
+        writer.writerow(
+            [
+                registration.product.name if registration.product else "",
+                registration.product.code if registration.product else "",
+                registration.serial_number,
+                registration.purchase_date.isoformat() if registration.purchase_date else "",
+                str(registration.country_of_purchase or ""),
+                registration.dealer,
+                registration.status,
+                registration.points_credited,
+            ]
+        )
+    return response
+
+
+def _form_page(request: HttpRequest, form: RegistrationForm, registration: object = None) -> HttpResponse:
+    return render(
+        request,
+        "products/form.html",
+        {"form": form, "registration": registration, "dealers": dealer_names()},
+    )
+
+
+@login_required
+def product_register(request: HttpRequest) -> HttpResponse:
+    business = _business(request)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = registration_create(business=business, actor=request.user, data=form.to_input())  # type: ignore[arg-type]
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _status_message(registration.status))
+            return redirect("products:list")
+    return _form_page(request, form)
+
+
+@login_required
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    business = _business(request)
+    try:
+        registration = registration_get(business=business, registration_id=pk)
+    except DomainError:
+        raise Http404 from None
+    initial = {
+        "product": registration.product,
+        "serial_number": registration.serial_number,
+        "purchase_date": registration.purchase_date,
+        "country_of_purchase": str(registration.country_of_purchase or ""),
+        "dealer": registration.dealer,
+    }
+    form = RegistrationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = registration_update(
+                business=business,
+                actor=request.user,  # type: ignore[arg-type]
+                registration_id=pk,
+                data=form.to_input(),
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _status_message(registration.status))
+            return redirect("products:detail", pk=pk)
+    return _form_page(request, form, registration)
+
+
+@require_POST
+@login_required
+def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    business = _business(request)
+    try:
+        registration_delete(business=business, actor=request.user, registration_id=pk)  # type: ignore[arg-type]
+    except DomainError:
+        raise Http404 from None
+    messages.success(request, _("The product was deleted; its points were removed."))
+    return redirect("products:list")
+
+
+@login_required
+def catalog_options(request: HttpRequest) -> HttpResponse:
+    """htmx: the model list filtered by what the member types."""
+    products = catalog_search(q=request.GET.get("q", ""))[:100]
+    return render(request, "products/_catalog_options.html", {"products": products})
+
+
+def _status_message(status: str) -> str:
+    if status == RegistrationStatus.COMPLETE:
+        return _("Your product is registered and its points are credited.")
+    if status == RegistrationStatus.UNDER_REVIEW:
+        return _("This serial number is registered to another business; we review it and let you know.")
+    return _("Your product is saved. Add the missing details to earn its points.")

@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrationStatus(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Missing details")
+    COMPLETE = "complete", _("Points credited")
+    UNDER_REVIEW = "under_review", _("Under review")
+    REJECTED = "rejected", _("Rejected")
+    END_OF_SUPPORT = "end_of_support", _("End of support")
+
+
+REGISTRATION_TRANSITIONS: dict[str, set[str]] = {
+    RegistrationStatus.INCOMPLETE: {RegistrationStatus.COMPLETE, RegistrationStatus.UNDER_REVIEW},
+    RegistrationStatus.UNDER_REVIEW: {RegistrationStatus.COMPLETE, RegistrationStatus.REJECTED},
+    RegistrationStatus.COMPLETE: {RegistrationStatus.REJECTED, RegistrationStatus.END_OF_SUPPORT},
+    RegistrationStatus.REJECTED: set(),
+    RegistrationStatus.END_OF_SUPPORT: set(),
+}
+
+REQUIRED_FIELDS = ["product", "serial_number", "purchase_date", "country_of_purchase", "dealer"]

@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from propass.catalog.models import ProductModel
+from propass.products.services import RegistrationInput
+
+
+class RegistrationForm(forms.Form):
+    """All five details are needed for points; a best guess for the date or dealer is fine."""
+
+    product = forms.ModelChoiceField(
+        label=_("Model"),
+        queryset=ProductModel.objects.order_by("name"),
+        required=False,
+        empty_label=_("Choose a model"),
+    )
+    serial_number = forms.CharField(label=_("Serial number"), max_length=100, required=False)
+    purchase_date = forms.DateField(
+        label=_("Purchase date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Not sure? Your best guess is enough."),
+    )
+    country_of_purchase = forms.ChoiceField(label=_("Country of purchase"), required=False)
+    dealer = forms.CharField(
+        label=_("Dealer"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "dealers", "autocomplete": "off"}),
+        help_text=_("Pick one from the list or type the name."),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["country_of_purchase"].choices = [("", "—"), *countries]  # type: ignore[attr-defined]
+        for name in ("product", "serial_number", "purchase_date", "country_of_purchase", "dealer"):
+            self.fields[name].conditional = True  # type: ignore[attr-defined]
+
+    def to_input(self) -> RegistrationInput:
+        data = self.cleaned_data
+        return RegistrationInput(
+            product_id=data["product"].pk if data.get("product") else None,
+            serial_number=data.get("serial_number", ""),
+            purchase_date=data.get("purchase_date"),
+            country_of_purchase=data.get("country_of_purchase", ""),
+            dealer=data.get("dealer", ""),
+        )

@@ -1,0 +1,314 @@
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from propass.accounts.models import Business, User
+from propass.catalog.models import ProductModel
+from propass.core.errors import Conflict, InvalidInput, NotFound
+from propass.core.services import audit_record
+from propass.core.statuses import check_transition
+from propass.notifications.services import notification_business
+from propass.points.enums import LedgerReason
+from propass.points.services import points_post
+from propass.products.enums import REGISTRATION_TRANSITIONS, RegistrationStatus
+from propass.products.models import Registration
+
+DUPLICATE = _("This product with this serial number is already registered to your business.")
+
+
+@dataclass
+class RegistrationInput:
+    product_id: int | None = None
+    serial_number: str = ""
+    purchase_date: date | None = None
+    country_of_purchase: str = ""
+    dealer: str = ""
+
+
+def serial_normalise(raw: str) -> str:
+    """Serial numbers are compared trimmed and upper-cased."""
+    return (raw or "").strip().upper()
+
+
+def _clean(data: RegistrationInput) -> tuple[ProductModel | None, dict[str, Any]]:
+    errors: dict[str, list[str]] = {}
+    product = None
+    if data.product_id:
+        product = ProductModel.objects.filter(pk=data.product_id).first()
+        if product is None:
+            errors["product"] = [str(_("Choose a model from the catalog."))]
+    serial = serial_normalise(data.serial_number)
+    if product is not None and serial and not product.serial_matches(serial):
+        errors["serial_number"] = [str(_("This is not a serial number of this model; please check it on the product."))]
+    if data.purchase_date is not None:
+        if data.purchase_date > timezone.localdate():
+            errors["purchase_date"] = [str(_("The purchase date cannot be in the future."))]
+        elif product is not None and product.launch_date and data.purchase_date < product.launch_date:
+            errors["purchase_date"] = [
+                str(_("This model was launched on %(date)s; the purchase date cannot be earlier."))
+                % {"date": product.launch_date.isoformat()}
+            ]
+    country = (data.country_of_purchase or "").strip().upper()
+    if country and country not in dict(countries):
+        errors["country_of_purchase"] = [str(_("Choose a country."))]
+    if errors:
+        raise InvalidInput(fields=errors)
+    return product, {
+        "product": product,
+        "serial_number": serial,
+        "purchase_date": data.purchase_date,
+        "country_of_purchase": country,
+        "dealer": (data.dealer or "").strip()[:200],
+    }
+
+
+def _refuse_duplicate(business: Business, product: ProductModel | None, serial: str, exclude: int | None) -> None:
+    if product is None or not serial:
+        return
+    existing = Registration.objects.filter(business=business, product=product, serial_number=serial).exclude(
+        status=RegistrationStatus.REJECTED
+    )
+    if exclude:
+        existing = existing.exclude(pk=exclude)
+    if existing.exists():
+        raise InvalidInput(DUPLICATE, code="duplicate", fields={"serial_number": [str(DUPLICATE)]})
+
+
+def _move(registration: Registration, new: RegistrationStatus, **fields: Any) -> bool:
+    check_transition(REGISTRATION_TRANSITIONS, registration.status, new)
+    moved = Registration.objects.filter(pk=registration.pk, status=registration.status).update(status=new, **fields)
+    if moved:
+        registration.status = new
+        for name, value in fields.items():
+            setattr(registration, name, value)
+    return moved == 1
+
+
+def _reference(registration: Registration) -> str:
+    return f"registration:{registration.pk} {registration.product or ''} {registration.serial_number}".strip()
+
+
+def _settle(registration: Registration) -> None:
+    """A registration with all five details is credited, unless the same model and serial
+    is credited to another business: then it waits for staff review and earns nothing."""
+    if registration.status != RegistrationStatus.INCOMPLETE or registration.missing:
+        return
+    held_elsewhere = (
+        Registration.objects.filter(
+            product_id=registration.product_id,
+            serial_number=registration.serial_number,
+            status=RegistrationStatus.COMPLETE,
+        )
+        .exclude(business_id=registration.business_id)
+        .exists()
+    )
+    if held_elsewhere:
+        _move(registration, RegistrationStatus.UNDER_REVIEW)
+        return
+    try:
+        with transaction.atomic():
+            moved = _move(registration, RegistrationStatus.COMPLETE, points_credited=registration.points_value)
+    except IntegrityError:
+        # Another business's registration of the same serial was credited a moment ago.
+        registration.status = RegistrationStatus.INCOMPLETE
+        _move(registration, RegistrationStatus.UNDER_REVIEW)
+        return
+    if moved and registration.points_value:
+        points_post(
+            business_id=registration.business_id,
+            amount=registration.points_value,
+            reason=LedgerReason.REGISTRATION,
+            reference=_reference(registration),
+            registration_id=registration.pk,
+            actor=registration.created_by,
+        )
+
+
+def registration_create(*, business: Business, actor: User | None, data: RegistrationInput) -> Registration:
+    """Register a product. Missing details are allowed (it earns nothing until complete);
+    the points value is fixed now, from the catalog as it is today."""
+    product, cleaned = _clean(data)
+    _refuse_duplicate(business, product, cleaned["serial_number"], exclude=None)
+    try:
+        with transaction.atomic():
+            registration = Registration(
+                business=business,
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+                points_value=product.points_value if product else 0,
+                **cleaned,
+            )
+            with transaction.atomic():
+                registration.save()
+            _settle(registration)
+    except IntegrityError:
+        raise InvalidInput(DUPLICATE, code="duplicate", fields={"serial_number": [str(DUPLICATE)]}) from None
+    return registration
+
+
+def registration_get(*, business: Business, registration_id: int) -> Registration:
+    """A registration of the caller's business; another business's is not found."""
+    registration = Registration.objects.select_related("product").filter(pk=registration_id, business=business).first()
+    if registration is None:
+        raise NotFound()
+    return registration
+
+
+def registration_update(
+    *, business: Business, actor: User | None, registration_id: int, data: RegistrationInput
+) -> Registration:
+    """Complete or correct a registration. Model and serial of a credited (or reviewed)
+    registration are fixed, and its required details cannot be removed."""
+    product, cleaned = _clean(data)
+    with transaction.atomic():
+        registration = registration_get(business=business, registration_id=registration_id)
+        Registration.objects.select_for_update().filter(pk=registration.pk).get()
+        if registration.status != RegistrationStatus.INCOMPLETE:
+            if product != registration.product or cleaned["serial_number"] != registration.serial_number:
+                raise Conflict(
+                    _("The model and serial number of this registration can no longer change."), code="locked"
+                )
+            if any(not cleaned[name] for name in ("purchase_date", "country_of_purchase", "dealer")):
+                raise InvalidInput(fields={"__all__": [str(_("Details of a credited product cannot be removed."))]})
+        _refuse_duplicate(business, product, cleaned["serial_number"], exclude=registration.pk)
+        if product != registration.product:
+            registration.points_value = product.points_value if product else 0
+        for name, value in cleaned.items():
+            setattr(registration, name, value)
+        try:
+            with transaction.atomic():
+                registration.save()
+        except IntegrityError:
+            raise InvalidInput(DUPLICATE, code="duplicate", fields={"serial_number": [str(DUPLICATE)]}) from None
+        _settle(registration)
+    return registration
+
+
+def registration_delete(*, business: Business, actor: User | None, registration_id: int) -> None:
+    """Delete a registration; the points it earned are debited in the same transaction."""
+    with transaction.atomic():
+        registration = registration_get(business=business, registration_id=registration_id)
+        Registration.objects.select_for_update().filter(pk=registration.pk).get()
+        registration.refresh_from_db()
+        if registration.points_credited:
+            points_post(
+                business_id=business.pk,
+                amount=-registration.points_credited,
+                reason=LedgerReason.DELETION,
+                reference=_reference(registration),
+                actor=actor,
+            )
+        registration.delete()
+
+
+def registration_review_resolve(*, registration_id: int, keep: bool, agent: User, note: str) -> Registration:
+    """Staff settle a serial claimed by two businesses: keep this registration (the other
+    is rejected and loses its points) or reject this one. Both businesses are told."""
+    if not note.strip():
+        raise InvalidInput(fields={"note": [str(_("Write a note for the businesses."))]})
+    with transaction.atomic():
+        registration = Registration.objects.select_related("product", "business").filter(pk=registration_id).first()
+        if registration is None:
+            raise NotFound()
+        other = (
+            Registration.objects.select_related("business")
+            .filter(
+                product_id=registration.product_id,
+                serial_number=registration.serial_number,
+                status=RegistrationStatus.COMPLETE,
+            )
+            .exclude(pk=registration.pk)
+            .first()
+        )
+        # Lock both rows in a fixed order so two agents cannot deadlock.
+        ids = sorted(pk for pk in (registration.pk, other.pk if other else None) if pk)
+        list(Registration.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        registration.refresh_from_db()
+        if registration.status != RegistrationStatus.UNDER_REVIEW:
+            raise Conflict(_("This registration is no longer under review."), code="already_resolved")
+        if keep:
+            if other is not None:
+                _reject(other, agent, note)
+            registration.status = RegistrationStatus.INCOMPLETE  # settle from a clean state
+            Registration.objects.filter(pk=registration.pk).update(
+                status=RegistrationStatus.INCOMPLETE, review_note=note
+            )
+            _settle(registration)
+            winner_message = _("Your registration of %(product)s %(serial)s was confirmed: its points are credited.")
+            notification_business(
+                business=registration.business,
+                kind="registration_confirmed",
+                title=winner_message,
+                body=note,
+                url=reverse("products:detail", args=[registration.pk]),
+                params={"product": str(registration.product), "serial": registration.serial_number},
+            )
+        else:
+            _reject(registration, agent, note)
+        audit_record(actor=agent, action="registration.review", target=registration, data={"keep": keep, "note": note})
+    registration.refresh_from_db()
+    return registration
+
+
+def _reject(registration: Registration, agent: User, note: str) -> None:
+    credited = registration.points_credited
+    _move(registration, RegistrationStatus.REJECTED, points_credited=0, review_note=note)
+    if credited:
+        points_post(
+            business_id=registration.business_id,
+            amount=-credited,
+            reason=LedgerReason.REJECTION,
+            reference=_reference(registration),
+            registration_id=registration.pk,
+            actor=agent,
+            note=note,
+        )
+    notification_business(
+        business=registration.business,
+        kind="registration_rejected",
+        title=_("Your registration of %(product)s %(serial)s was rejected"),
+        body=note,
+        url=reverse("products:detail", args=[registration.pk]),
+        params={"product": str(registration.product), "serial": registration.serial_number},
+    )
+
+
+def registration_end_of_support(*, at: datetime) -> int:
+    """Products past their model's end of support lose their points, once."""
+    today = timezone.localtime(at).date()
+    due = Registration.objects.filter(
+        status=RegistrationStatus.COMPLETE, product__end_of_support__lt=today
+    ).select_related("product", "business")
+    count = 0
+    for registration in due:
+        with transaction.atomic():
+            credited = registration.points_credited
+            if not _move(registration, RegistrationStatus.END_OF_SUPPORT, points_credited=0):
+                continue
+            if credited:
+                points_post(
+                    business_id=registration.business_id,
+                    amount=-credited,
+                    reason=LedgerReason.END_OF_SUPPORT,
+                    reference=_reference(registration),
+                    registration_id=registration.pk,
+                )
+            notification_business(
+                business=registration.business,
+                kind="end_of_support",
+                title=_("%(product)s reached its end of support"),
+                body=_("The %(points)s points of serial %(serial)s are no longer counted."),
+                url=reverse("products:detail", args=[registration.pk]),
+                params={
+                    "product": str(registration.product),
+                    "points": credited,
+                    "serial": registration.serial_number,
+                },
+            )
+            count += 1
+    return count
