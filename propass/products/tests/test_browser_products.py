@@ -1,0 +1,65 @@
+"""A member registers products in Chromium, completes one, and crosses the invitation threshold."""
+
+import pytest
+from playwright.sync_api import expect
+
+from propass.accounts.tests.factories import PASSWORD, BusinessFactory, MembershipFactory
+from propass.notifications.models import OutboxMessage
+from propass.products.tests.helpers import camera
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _register(page, url, model, serial, dealer):
+    page.goto(f"{url}/products/register/")
+    page.get_by_label("Search the catalog").fill(model.split()[-1])
+    expect(page.locator("#id_product option", has_text=model)).to_have_count(1)
+    page.get_by_label("Model").select_option(label=model)
+    page.get_by_label("Serial number").fill(serial)
+    page.get_by_label("Purchase date").fill("2024-03-01")
+    page.get_by_label("Country of purchase").select_option("IT")
+    page.get_by_label("Dealer").fill(dealer)
+    page.get_by_role("button", name="Register").click()
+
+
+def test_registering_products_earns_points_and_the_invitation(live_server, page):
+    camera("EOS-R5", 220, name="EOS R5")
+    camera("EOS-R1", 300, name="EOS R1")
+    camera("RF-24-70", 100, name="RF 24-70mm F2.8 L IS USM", category="lens", serial_pattern="[0-9]{7}")
+    business = BusinessFactory(name="Alpha Studio")
+    MembershipFactory(business=business, role="superuser", user__email="owner@alpha.test")
+    url = live_server.url
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("E-mail").fill("owner@alpha.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    _register(page, url, "EOS R5", "032021000123", "Foto Milano")
+    expect(page.get_by_text("its points are credited")).to_be_visible()
+    expect(page.locator("#points-total")).to_have_text("220")
+
+    _register(page, url, "EOS R1", "012024000777", "")
+    expect(page.get_by_text("Add the missing details")).to_be_visible()
+    row = page.get_by_role("row", name="EOS R1")
+    expect(row.get_by_text("Missing details")).to_be_visible()
+    expect(row.get_by_text("dealer")).to_be_visible()
+
+    _register(page, url, "RF 24-70mm F2.8 L IS USM", "4410023", "Foto Milano")
+    expect(page.locator("#points-total")).to_have_text("320")
+    expect(page.get_by_role("banner").locator(".badge")).to_have_count(0)
+
+    page.get_by_role("row", name="EOS R1").get_by_role("link", name="View product").click()
+    page.get_by_label("Dealer").fill("Best guess: Foto Roma")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("its points are credited")).to_be_visible()
+    page.get_by_role("banner").get_by_role("link", name="My products").click()
+    expect(page.locator("#points-total")).to_have_text("620")
+    expect(page.locator(".status.ok")).to_have_count(3)
+
+    bell = page.get_by_role("banner").locator(".badge")
+    expect(bell).to_have_text("1")
+    page.get_by_role("banner").locator("a.bell").click()
+    expect(page.get_by_text("You are invited to Canon Professional Services")).to_be_visible()
+    page.goto(f"{url}/")
+    expect(page.locator("#points-balance")).to_have_text("620")
+    assert OutboxMessage.objects.filter(template="program_invitation", to="owner@alpha.test").count() == 1
