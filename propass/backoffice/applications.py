@@ -99,9 +99,7 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as error:
-        messages.error(
-            request, str(error) if not error.fields else " ".join(m for ms in error.fields.values() for m in ms)
-        )
+        messages.error(request, error.summary())
     return redirect("backoffice:application", pk=pk)
 
 

@@ -51,9 +51,7 @@ def conflict_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except DomainError as error:
-        messages.error(
-            request, str(error) if not error.fields else " ".join(m for v in error.fields.values() for m in v)
-        )
+        messages.error(request, error.summary())
     else:
         messages.success(request, _("The conflict is resolved and both businesses are told."))
     return redirect("backoffice:conflicts")
@@ -67,7 +65,7 @@ def business_points(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             points_adjust(business=business, agent=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as error:
-            messages.error(request, " ".join(m for v in error.fields.values() for m in v) or str(error))
+            messages.error(request, error.summary())
         else:
             messages.success(request, _("The points were adjusted."))
             return redirect("backoffice:business_points", pk=pk)

@@ -36,6 +36,10 @@ class DomainError(Exception):
         text = str(self.message)
         return text % self.params if self.params else text
 
+    def summary(self) -> str:
+        """One line for a flash message: the field messages when there are any."""
+        return " ".join(str(m) for messages in self.fields.values() for m in messages) or str(self)
+
 
 class InvalidInput(DomainError):
     code = "invalid"
