@@ -49,6 +49,7 @@ def main() -> None:
         ("anonymous", None, "/apply/"),
         ("member", member, "/"),
         ("member", member, "/account/"),
+        ("member", member, "/products/"),
         ("staff", staff, "/backoffice/applications/"),
     ]
     for who, user, path in pages:
