@@ -19,7 +19,7 @@ class RegistrationForm(forms.Form):
     purchase_date = forms.DateField(
         label=_("Purchase date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Not sure? Your best guess is enough."),
     )
     country_of_purchase = forms.ChoiceField(label=_("Country of purchase"), required=False)

@@ -168,3 +168,12 @@ def test_the_dashboard_shows_the_progress_to_the_invitation(client, owner, busin
     page = client.get("/").content.decode()
     assert '<progress id="points-progress" value="220" max="500">' in page
     assert "280 more points to Invitation" in page
+
+
+def test_view_product_shows_the_purchase_date_in_the_date_field(client, owner, business):
+    owner.language = "it"
+    owner.save()
+    registration = register(business, camera(), dealer="")
+    client.force_login(owner)
+    page = client.get(f"/products/{registration.pk}/").content.decode()
+    assert 'type="date" name="purchase_date" value="2024-03-01"' in page
