@@ -19,6 +19,7 @@ class Progress:
     label: str
     missing: int
     invited: bool
+    is_invitation: bool
 
 
 def points_progress(*, business: Business | None) -> Progress | None:
@@ -40,4 +41,5 @@ def points_progress(*, business: Business | None) -> Progress | None:
         label=label,
         missing=max(target - balance, 0),
         invited=business.invited_at is not None,
+        is_invitation=target == program.invitation_threshold and business.invited_at is None,
     )

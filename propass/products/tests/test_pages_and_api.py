@@ -167,7 +167,7 @@ def test_the_dashboard_shows_the_progress_to_the_invitation(client, owner, busin
     client.force_login(owner)
     page = client.get("/").content.decode()
     assert '<progress id="points-progress" value="220" max="500">' in page
-    assert "280 more points to Invitation" in page
+    assert "280 more points to your invitation" in page
 
 
 def test_view_product_shows_the_purchase_date_in_the_date_field(client, owner, business):
