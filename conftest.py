@@ -19,8 +19,10 @@ def _plain_settings(settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.MEDIA_ROOT = tmp_path / "private"
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    translation.activate("en")
 
 
 @pytest.fixture
