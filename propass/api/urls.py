@@ -25,6 +25,7 @@ v1 = [
     path("catalog/products/", catalog_api.CatalogListView.as_view(), name="catalog"),
     path("registrations/", products_api.RegistrationListView.as_view(), name="registrations"),
     path("registrations/<int:pk>/", products_api.RegistrationDetailView.as_view(), name="registration"),
+    path("migration/", products_api.MigrationView.as_view(), name="migration"),
     path("points/ledger/", points_api.LedgerListView.as_view(), name="ledger"),
     path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),
     path("staff/applications/<int:pk>/approve/", onboarding_api.ApproveView.as_view(), name="staff_approve"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from propass.backoffice import applications, points, views
+from propass.backoffice import applications, legacy, points, views
 
 app_name = "backoffice"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("registrations/conflicts/", points.conflicts, name="conflicts"),
     path("registrations/<int:pk>/resolve/", points.conflict_resolve, name="conflict_resolve"),
     path("businesses/<int:pk>/points/", points.business_points, name="business_points"),
+    path("legacy/", legacy.legacy, name="legacy"),
+    path("legacy/link/", legacy.legacy_link_view, name="legacy_link"),
+    path("legacy/upload/", legacy.legacy_upload, name="legacy_upload"),
+    path("legacy/imports/<int:pk>/", legacy.legacy_import_detail, name="legacy_import"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/test/", views.outbox_test, name="outbox_test"),
     path("outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),

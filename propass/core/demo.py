@@ -3,6 +3,7 @@
 Later capabilities add their own part (program, catalog, legacy records) here.
 """
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,7 +18,8 @@ from propass.catalog.services import catalog_import_file
 from propass.core.models import LegalText, LegalTextKind, Program
 from propass.core.selectors import program_current
 from propass.onboarding.enums import DocumentType
-from propass.products.models import LegacyAccount, LegacyRegistration, Registration
+from propass.products.legacy import legacy_import
+from propass.products.models import Registration
 from propass.products.services import RegistrationInput, registration_create
 
 DEMO_PASSWORD = "ProPass-demo-2026"
@@ -81,22 +83,22 @@ def program_seed() -> Program:
     return program
 
 
-def legacy_seed() -> None:
-    """An old CPS account, so that an applicant can give a matching old e-mail."""
-    account, created = LegacyAccount.objects.get_or_create(
-        email="old.rossi@example.com",
-        defaults={"account_name": "Rossi Foto", "country": "IT", "membership_number": "100200300", "level": "Gold"},
+LEGACY_DEMO = (
+    (
+        "legacy_email,account_name,country,membership_number,level,product_code,product_name,serial_number,"
+        "purchase_date,country_of_purchase,dealer\n"
     )
-    if created:
-        LegacyRegistration.objects.bulk_create(
-            [
-                LegacyRegistration(account=account, product_code="EOS-R5", product_name="EOS R5",
-                                   serial_number="012345678901", purchase_date=date(2022, 3, 14),
-                                   country_of_purchase="IT", dealer="Foto Milano"),
-                LegacyRegistration(account=account, product_code="RF-24-70", product_name="RF 24-70mm F2.8 L IS USM",
-                                   serial_number="9876543", purchase_date=None, country_of_purchase="IT", dealer=""),
-            ]
-        )  # fmt: skip
+    + """old.rossi@example.com,Rossi Foto,IT,100200300,Gold,EOS-5D-MARK-IV,,031018000555,2018-05-02,IT,Foto Milano
+old.rossi@example.com,Rossi Foto,IT,100200300,Gold,,EF 70-200mm f/2.8L IS III USM,7701234,2019-02-11,IT,Foto Milano
+old.rossi@example.com,Rossi Foto,IT,100200300,Gold,EOS-R,,012018004242,,IT,
+"""
+)
+
+
+def legacy_seed() -> None:
+    """An old CPS account with three products (one without date and dealer), so that an
+    applicant or a business can give a matching old e-mail."""
+    legacy_import(stream=io.BytesIO(LEGACY_DEMO.encode()))
 
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "catalog" / "data" / "demo_catalog.csv"
@@ -142,8 +144,8 @@ def registrations_seed(business: Business, owner: User) -> None:
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
     program_seed()
-    legacy_seed()
     catalog_seed()
+    legacy_seed()
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in StaffGroup.values}
     # Program admins edit the program data in the back office's data administration.
     groups[StaffGroup.PROGRAM_ADMIN].permissions.add(

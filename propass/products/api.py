@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from propass.accounts.models import Business
 from propass.accounts.selectors import business_of
 from propass.core.errors import NotFound
+from propass.products.migration import migration_perform, migration_preview
 from propass.products.models import Registration
 from propass.products.selectors import registration_list
 from propass.products.services import (
@@ -119,3 +120,24 @@ class RegistrationDetailView(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         registration_delete(business=_business(request), actor=request.user, registration_id=pk)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MigrationView(APIView):
+    """GET: what MIGRATE PRODUCTS would bring over. POST: do it, once (409 afterwards).
+    An `Idempotency-Key` header is accepted; repeating the call never migrates twice."""
+
+    def get(self, request: Request) -> Response:
+        preview = migration_preview(business=_business(request))
+        return Response(
+            {
+                "available": preview.available,
+                "products": preview.products,
+                "complete": preview.complete,
+                "incomplete": preview.incomplete,
+                "under_review": preview.under_review,
+            }
+        )
+
+    def post(self, request: Request) -> Response:
+        result = migration_perform(business=_business(request), actor=request.user)  # type: ignore[arg-type]
+        return Response(result.__dict__, status=status.HTTP_201_CREATED)

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -9,18 +8,31 @@ from propass.products.enums import REQUIRED_FIELDS, RegistrationStatus
 
 
 class LegacyAccount(TimeStampedModel):
-    """An account of the old CPS program, loaded by staff; found by its e-mail."""
+    """An account of the old CPS program, loaded by staff; found by its e-mail (stored
+    lower-cased). Once its products are migrated it names the business and the time."""
 
-    email = models.EmailField(_("old CPS e-mail"))
+    email = models.EmailField(_("old CPS e-mail"), unique=True)
     account_name = models.CharField(_("account name"), max_length=200, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     membership_number = models.CharField(_("old membership number"), max_length=30, blank=True)
     level = models.CharField(_("old level"), max_length=50, blank=True)
+    migrated_to = models.ForeignKey(
+        "accounts.Business",
+        verbose_name=_("migrated to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="legacy_accounts",
+    )
+    migrated_at = models.DateTimeField(_("migrated"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("legacy CPS account")
         verbose_name_plural = _("legacy CPS accounts")
-        constraints = [models.UniqueConstraint(Lower("email"), name="legacy_account_email_unique")]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def __str__(self) -> str:
         return self.email
@@ -30,6 +42,11 @@ class LegacyRegistration(models.Model):
     """A product registered in the old program; any detail may be missing."""
 
     account = models.ForeignKey(LegacyAccount, on_delete=models.CASCADE, related_name="registrations")
+    # The import key with the account: serial number and (product code or product name).
+    key = models.CharField(max_length=320, default="")
+    product = models.ForeignKey(
+        "catalog.ProductModel", verbose_name=_("model"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     product_code = models.CharField(_("product code"), max_length=50, blank=True)
     product_name = models.CharField(_("product name"), max_length=200, blank=True)
     serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
@@ -40,6 +57,7 @@ class LegacyRegistration(models.Model):
     class Meta:
         verbose_name = _("legacy registration")
         verbose_name_plural = _("legacy registrations")
+        constraints = [models.UniqueConstraint(fields=["account", "key"], name="legacy_registration_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.product_code or self.product_name} {self.serial_number}"
@@ -94,3 +112,31 @@ class Registration(TimeStampedModel):
     @property
     def missing(self) -> list[str]:
         return [name for name in REQUIRED_FIELDS if not getattr(self, name if name != "product" else "product_id")]
+
+
+class LegacyImport(models.Model):
+    """A legacy file uploaded in the back office, imported by the background worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(upload_to="legacy-imports/", max_length=200)
+    original_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    accounts = models.PositiveIntegerField(default=0)
+    registrations = models.PositiveIntegerField(default=0)
+    bad_rows = models.PositiveIntegerField(default=0)
+    report = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -94,7 +94,7 @@ def _reference(registration: Registration) -> str:
     return f"registration:{registration.pk} {registration.product or ''} {registration.serial_number}".strip()
 
 
-def _settle(registration: Registration) -> None:
+def settle_registration(registration: Registration, *, reason: LedgerReason = LedgerReason.REGISTRATION) -> None:
     """A registration with all five details is credited, unless the same model and serial
     is credited to another business: then it waits for staff review and earns nothing."""
     if registration.status != RegistrationStatus.INCOMPLETE or registration.missing:
@@ -123,7 +123,7 @@ def _settle(registration: Registration) -> None:
         points_post(
             business_id=registration.business_id,
             amount=registration.points_value,
-            reason=LedgerReason.REGISTRATION,
+            reason=reason,
             reference=_reference(registration),
             registration_id=registration.pk,
             actor=registration.created_by,
@@ -145,7 +145,7 @@ def registration_create(*, business: Business, actor: User | None, data: Registr
             )
             with transaction.atomic():
                 registration.save()
-            _settle(registration)
+            settle_registration(registration)
     except IntegrityError:
         raise InvalidInput(DUPLICATE, code="duplicate", fields={"serial_number": [str(DUPLICATE)]}) from None
     return registration
@@ -185,7 +185,7 @@ def registration_update(
                 registration.save()
         except IntegrityError:
             raise InvalidInput(DUPLICATE, code="duplicate", fields={"serial_number": [str(DUPLICATE)]}) from None
-        _settle(registration)
+        settle_registration(registration)
     return registration
 
 
@@ -238,7 +238,7 @@ def registration_review_resolve(*, registration_id: int, keep: bool, agent: User
             Registration.objects.filter(pk=registration.pk).update(
                 status=RegistrationStatus.INCOMPLETE, review_note=note
             )
-            _settle(registration)
+            settle_registration(registration)
             winner_message = _("Your registration of %(product)s %(serial)s was confirmed: its points are credited.")
             notification_business(
                 business=registration.business,

@@ -7,6 +7,7 @@ app_name = "products"
 urlpatterns = [
     path("products/", views.product_list, name="list"),
     path("products/export.csv", views.product_export, name="export"),
+    path("products/migrate/", views.product_migrate, name="migrate"),
     path("products/register/", views.product_register, name="register"),
     path("products/catalog/", views.catalog_options, name="catalog_options"),
     path("products/<int:pk>/", views.product_detail, name="detail"),

@@ -15,6 +15,7 @@ from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.products.enums import RegistrationStatus
 from propass.products.forms import RegistrationForm
+from propass.products.migration import migration_available, migration_perform, migration_preview
 from propass.products.selectors import registration_list, registration_totals
 from propass.products.services import (
     registration_create,
@@ -48,6 +49,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "statuses": RegistrationStatus.choices,
             "totals": registration_totals(business=business),
             "extra_query": query,
+            "migration_available": migration_available(business=business),
         },
     )
 
@@ -156,3 +158,24 @@ def _status_message(status: str) -> str:
     if status == RegistrationStatus.UNDER_REVIEW:
         return _("This serial number is registered to another business; we review it and let you know.")
     return _("Your product is saved. Add the missing details to earn its points.")
+
+
+@login_required
+def product_migrate(request: HttpRequest) -> HttpResponse:
+    """The MIGRATE PRODUCTS preview, and its confirmation."""
+    business = _business(request)
+    if request.method == "POST":
+        try:
+            result = migration_perform(business=business, actor=request.user)  # type: ignore[arg-type]
+        except DomainError as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(products)s products migrated: %(complete)s credited, %(incomplete)s missing details, "
+                  "%(review)s under review.")
+                % {"products": result.products, "complete": result.complete,
+                   "incomplete": result.incomplete, "review": result.under_review},
+            )  # fmt: skip
+        return redirect("products:list")
+    return render(request, "products/migrate.html", {"preview": migration_preview(business=business)})

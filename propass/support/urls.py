@@ -4,4 +4,7 @@ from propass.support import views
 
 app_name = "support"
 
-urlpatterns = [path("support/", views.tickets, name="tickets")]
+urlpatterns = [
+    path("support/", views.tickets, name="tickets"),
+    path("support/new/", views.ticket_new, name="new"),
+]

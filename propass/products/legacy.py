@@ -1,0 +1,299 @@
+"""Import of the old CPS program's accounts and registrations.
+
+The file is read as a stream (constant memory), every row is checked, bad rows are reported
+with their line and reason, good rows are imported. The key of a registration is its
+account's e-mail, serial number and product code (or name), so importing the same file
+twice changes nothing. On PostgreSQL the rows go through COPY into a staging table and one
+INSERT ... SELECT per table; elsewhere through batched bulk inserts.
+"""
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO, Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django_countries import countries
+
+from propass.catalog.models import ProductModel
+from propass.products.models import LegacyAccount, LegacyRegistration
+
+REQUIRED_COLUMNS = {"legacy_email", "serial_number", "product_code", "product_name"}
+COLUMNS = [
+    "legacy_email", "account_name", "country", "membership_number", "level", "product_code", "product_name",
+    "serial_number", "purchase_date", "country_of_purchase", "dealer",
+]  # fmt: skip
+PRODUCT_COLUMNS = ["product_code", "product_name", "serial_number", "purchase_date", "country_of_purchase", "dealer"]
+COUNTRY_CODES = frozenset(code for code, _name in countries)
+BATCH = 5000
+
+
+@dataclass
+class LegacyImportReport:
+    rows: int = 0
+    accounts: int = 0
+    registrations: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> int:
+        return len(self.errors)
+
+
+@dataclass(frozen=True)
+class _Row:
+    email: str
+    account: tuple[str, str, str, str]  # name, country, membership number, level
+    registration: tuple[str, int | None, str, str, str, date | None, str, str] | None
+    # key, product id, code, name, serial, purchase date, country of purchase, dealer
+
+
+class BadRow(ValueError):
+    pass
+
+
+def _has_surrogates(values: list[str]) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for value in values for ch in value)
+
+
+class _Catalog:
+    def __init__(self) -> None:
+        self.by_code: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        for pk, code, name in ProductModel.objects.values_list("pk", "code", "name"):
+            self.by_code[code.upper()] = pk
+            self.by_name.setdefault(name.lower(), pk)
+
+    def find(self, code: str, name: str) -> int | None:
+        if code:
+            return self.by_code.get(code.upper())
+        return self.by_name.get(name.lower()) if name else None
+
+
+def _parse(values: list[str], index: dict[str, int], catalog: _Catalog) -> _Row:
+    if _has_surrogates(values):
+        raise BadRow("the line is not valid UTF-8")
+
+    def get(name: str) -> str:
+        position = index.get(name)
+        return values[position].strip() if position is not None and position < len(values) else ""
+
+    email = get("legacy_email").lower()
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise BadRow(f"legacy_email {email!r} is not an e-mail address")
+    country = get("country").upper()
+    if country and country not in COUNTRY_CODES:
+        raise BadRow(f"country {country!r} is not an ISO 3166 code")
+    account = (get("account_name")[:200], country, get("membership_number")[:30], get("level")[:50])
+    product = {name: get(name) for name in PRODUCT_COLUMNS}
+    if not any(product.values()):
+        return _Row(email, account, None)
+    serial = product["serial_number"].upper()
+    if not serial:
+        raise BadRow("serial_number is empty: the registration cannot be told apart from others")
+    code, name = product["product_code"][:50], product["product_name"][:200]
+    if not code and not name:
+        raise BadRow("product_code and product_name are both empty")
+    purchase = None
+    if product["purchase_date"]:
+        try:
+            purchase = date.fromisoformat(product["purchase_date"])
+        except ValueError:
+            raise BadRow(f"purchase_date {product['purchase_date']!r} is not an ISO date (YYYY-MM-DD)") from None
+    bought_in = product["country_of_purchase"].upper()
+    if bought_in and bought_in not in COUNTRY_CODES:
+        raise BadRow(f"country_of_purchase {bought_in!r} is not an ISO 3166 code")
+    key = f"{serial}\x1f{code.upper() or name.lower()}"[:320]
+    registration = (
+        key,
+        catalog.find(code, name),
+        code,
+        name,
+        serial[:100],
+        purchase,
+        bought_in,
+        product["dealer"][:200],
+    )
+    return _Row(email, account, registration)
+
+
+def _rows(stream: IO[str], report: LegacyImportReport, catalog: _Catalog) -> Iterator[_Row]:
+    reader = csv.reader(stream, strict=True)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except (StopIteration, csv.Error):
+        report.errors.append((1, "the file has no header row"))
+        return
+    missing = REQUIRED_COLUMNS - set(header)
+    if missing:
+        report.errors.append((1, f"missing columns: {', '.join(sorted(missing))}"))
+        return
+    index = {name: position for position, name in enumerate(header)}
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            report.rows += 1
+            report.errors.append((reader.line_num, f"broken CSV quoting: {error}"))
+            continue
+        if not values or not any(v.strip() for v in values):
+            continue
+        report.rows += 1
+        try:
+            yield _parse(values, index, catalog)
+        except BadRow as error:
+            report.errors.append((reader.line_num, str(error)))
+
+
+def legacy_import(
+    *, stream: IO[bytes], progress: Callable[[int], None] | None = None, size: int | None = None
+) -> LegacyImportReport:
+    """Import legacy accounts and registrations from a CSV byte stream (see the module doc)."""
+    report = LegacyImportReport()
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    catalog = _Catalog()
+    rows = _rows(text, report, catalog)
+    before_accounts = LegacyAccount.objects.count()
+    before_registrations = LegacyRegistration.objects.count()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _import_postgresql(rows, report, progress)
+        else:
+            _import_batched(rows, report, progress)
+    report.accounts = LegacyAccount.objects.count() - before_accounts
+    report.registrations = LegacyRegistration.objects.count() - before_registrations
+    return report
+
+
+def legacy_import_file(*, path: str, progress: Callable[[int], None] | None = None) -> LegacyImportReport:
+    with open(path, "rb") as handle:
+        return legacy_import(stream=handle, progress=progress, size=os.path.getsize(path))
+
+
+def _import_batched(rows: Iterator[_Row], report: LegacyImportReport, progress: Callable[[int], None] | None) -> None:
+    batch: list[_Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            _flush(batch)
+            if progress:
+                progress(report.rows)
+            batch = []
+    if batch:
+        _flush(batch)
+    if progress:
+        progress(report.rows)
+
+
+def _flush(batch: list[_Row]) -> None:
+    now = timezone.now()
+    accounts: dict[str, tuple[str, str, str, str]] = {}
+    for row in batch:
+        accounts.setdefault(row.email, row.account)
+    LegacyAccount.objects.bulk_create(
+        [
+            LegacyAccount(email=email, account_name=a[0], country=a[1], membership_number=a[2], level=a[3],
+                          created_at=now, updated_at=now)
+            for email, a in accounts.items()
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    ids = dict(LegacyAccount.objects.filter(email__in=list(accounts)).values_list("email", "pk"))
+    LegacyRegistration.objects.bulk_create(
+        [
+            LegacyRegistration(
+                account_id=ids[row.email], key=r[0], product_id=r[1], product_code=r[2], product_name=r[3],
+                serial_number=r[4], purchase_date=r[5], country_of_purchase=r[6], dealer=r[7],
+            )
+            for row in batch
+            if (r := row.registration) is not None
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
+STAGE_COLUMNS = (
+    "email", "account_name", "country", "membership_number", "level", "key", "product_id", "product_code",
+    "product_name", "serial_number", "purchase_date", "country_of_purchase", "dealer",
+)  # fmt: skip
+
+
+def _import_postgresql(
+    rows: Iterator[_Row], report: LegacyImportReport, progress: Callable[[int], None] | None
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE legacy_stage (line bigserial, email text, account_name text, country text, "
+            "membership_number text, level text, key text, product_id bigint, product_code text, product_name text, "
+            "serial_number text, purchase_date date, country_of_purchase text, dealer text) ON COMMIT DROP"
+        )
+        raw: Any = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy(f"COPY legacy_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+            for number, row in enumerate(rows, start=1):
+                r = row.registration
+                copy.write_row((row.email, *row.account, *(r if r is not None else (None,) * 8)))
+                if progress and number % 50_000 == 0:
+                    progress(report.rows)
+        if progress:
+            progress(report.rows)
+        cursor.execute(
+            "INSERT INTO products_legacyaccount "
+            "(email, account_name, country, membership_number, level, created_at, updated_at) "
+            "SELECT DISTINCT ON (email) email, account_name, country, membership_number, level, now(), now() "
+            "FROM legacy_stage ORDER BY email, line ON CONFLICT (email) DO NOTHING"
+        )
+        cursor.execute(
+            "INSERT INTO products_legacyregistration (account_id, key, product_id, product_code, product_name, "
+            "serial_number, purchase_date, country_of_purchase, dealer) "
+            "SELECT DISTINCT ON (a.id, s.key) a.id, s.key, s.product_id, s.product_code, s.product_name, "
+            "s.serial_number, s.purchase_date, s.country_of_purchase, s.dealer "
+            "FROM legacy_stage s JOIN products_legacyaccount a ON a.email = s.email WHERE s.key IS NOT NULL "
+            "ORDER BY a.id, s.key, s.line ON CONFLICT (account_id, key) DO NOTHING"
+        )
+
+
+def legacy_import_upload(*, upload: Any, actor: Any) -> Any:
+    """Staff upload a legacy file; the background worker imports it."""
+    from propass.products.models import LegacyImport
+    from propass.products.tasks import legacy_import_task
+
+    record = LegacyImport(original_name=str(upload.name)[:200], uploaded_by=actor)
+    record.file.save("legacy.csv", upload, save=False)
+    record.save()
+    transaction.on_commit(lambda: legacy_import_task.enqueue(record.pk))
+    return record
+
+
+def legacy_import_run(*, import_id: int) -> None:
+    """Import an uploaded file once (a queued record is claimed before it runs)."""
+    from propass.products.models import LegacyImport
+
+    if not LegacyImport.objects.filter(pk=import_id, status=LegacyImport.Status.QUEUED).update(
+        status=LegacyImport.Status.RUNNING
+    ):
+        return
+    record = LegacyImport.objects.get(pk=import_id)
+    try:
+        with record.file.open("rb") as handle:
+            report = legacy_import(stream=handle)
+    except Exception as error:
+        LegacyImport.objects.filter(pk=import_id).update(
+            status=LegacyImport.Status.FAILED, report=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    lines = "\n".join(f"line {line}: {reason}" for line, reason in report.errors[:1000])
+    LegacyImport.objects.filter(pk=import_id).update(
+        status=LegacyImport.Status.DONE,
+        rows=report.rows,
+        accounts=report.accounts,
+        registrations=report.registrations,
+        bad_rows=report.bad_rows,
+        report=lines,
+        finished_at=timezone.now(),
+    )
