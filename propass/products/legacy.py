@@ -228,6 +228,7 @@ def _import_postgresql(
     rows: Iterator[_Row], report: LegacyImportReport, progress: Callable[[int], None] | None
 ) -> None:
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS legacy_stage")
         cursor.execute(
             "CREATE TEMP TABLE legacy_stage (line bigserial, email text, account_name text, country text, "
             "membership_number text, level text, key text, product_id bigint, product_code text, product_name text, "
@@ -256,6 +257,7 @@ def _import_postgresql(
             "FROM legacy_stage s JOIN products_legacyaccount a ON a.email = s.email WHERE s.key IS NOT NULL "
             "ORDER BY a.id, s.key, s.line ON CONFLICT (account_id, key) DO NOTHING"
         )
+        cursor.execute("DROP TABLE legacy_stage")
 
 
 def legacy_import_upload(*, upload: Any, actor: Any) -> Any:
