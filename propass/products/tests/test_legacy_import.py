@@ -4,8 +4,8 @@ from django.core.management import call_command
 
 from propass.products.legacy import legacy_import
 from propass.products.models import LegacyAccount, LegacyRegistration
-from propass.products.tests.legacy_data import HEADER, legacy_csv
 from propass.products.tests.helpers import camera
+from propass.products.tests.legacy_data import HEADER, legacy_csv
 
 
 def _import(data: bytes):

@@ -1,0 +1,47 @@
+"""Steps that several browser tests take: log in, apply, act as a validation agent."""
+
+from playwright.sync_api import expect
+
+from propass.accounts.tests.factories import PASSWORD
+
+
+def log_in(page, url, email, password):
+    page.goto(f"{url}/accounts/login/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("button.primary").click()
+
+
+def fill_contact_and_company(page, email):
+    page.get_by_label("First name").fill("Giulia")
+    page.get_by_label("Last name").fill("Rossi")
+    page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_label("Phone").fill("+39 02 1234 5678")
+    page.get_by_label("Preferred language").select_option("en")
+    page.get_by_label("Company name").fill("Studio Rossi S.r.l.")
+    page.get_by_label("Street and number").fill("Via Roma 12")
+    page.get_by_label("Postal code").fill("20121")
+    page.get_by_label("City").fill("Milano")
+    page.get_by_label("Country").select_option("IT")
+
+
+def confirm_and_submit(page):
+    page.get_by_label("I am authorised to provide these details for the company.").check()
+    page.get_by_label("I accept the business account terms and the privacy notice.").check()
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.locator("#application-status")).to_have_text("Submitted")
+
+
+def agent(browser, url):
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, url, "validator@propass.test", PASSWORD)
+    page.goto(f"{url}/backoffice/applications/")
+    page.get_by_role("link", name="Studio Rossi S.r.l.").click()
+    return context, page
+
+
+def link_from_outbox(page, url, email):
+    page.goto(f"{url}/backoffice/outbox/?to={email}")
+    page.get_by_role("link", name="Your business account is ready", exact=False).first.click()
+    return page.locator('pre.mail a[href*="/accounts/set-password/"]').get_attribute("href")
