@@ -27,7 +27,6 @@ COLUMNS = [
     "legacy_email", "account_name", "country", "membership_number", "level", "product_code", "product_name",
     "serial_number", "purchase_date", "country_of_purchase", "dealer",
 ]  # fmt: skip
-PRODUCT_COLUMNS = ["product_code", "product_name", "serial_number", "purchase_date", "country_of_purchase", "dealer"]
 COUNTRY_CODES = frozenset(code for code, _name in countries)
 BATCH = 5000
 
@@ -56,8 +55,16 @@ class BadRow(ValueError):
     pass
 
 
-def _has_surrogates(values: list[str]) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for value in values for ch in value)
+def _is_utf8(values: list[str]) -> bool:
+    """Undecodable bytes arrive as surrogate escapes; only those fail to encode again."""
+    line = "\x1f".join(values)
+    if line.isascii():
+        return True
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _Catalog:
@@ -74,50 +81,39 @@ class _Catalog:
         return self.by_name.get(name.lower()) if name else None
 
 
-def _parse(values: list[str], index: dict[str, int], catalog: _Catalog) -> _Row:
-    if _has_surrogates(values):
+def _parse(values: list[str], positions: tuple[int, ...], catalog: _Catalog) -> _Row:
+    if not _is_utf8(values):
         raise BadRow("the line is not valid UTF-8")
-
-    def get(name: str) -> str:
-        position = index.get(name)
-        return values[position].strip() if position is not None and position < len(values) else ""
-
-    email = get("legacy_email").lower()
+    width = len(values)
+    (email, account_name, country, number, level, code, name, serial, purchase_raw, bought_in, dealer) = (
+        values[i].strip() if 0 <= i < width else "" for i in positions
+    )
+    email = email.lower()
     if "@" not in email or len(email) > 254 or " " in email:
         raise BadRow(f"legacy_email {email!r} is not an e-mail address")
-    country = get("country").upper()
+    country = country.upper()
     if country and country not in COUNTRY_CODES:
         raise BadRow(f"country {country!r} is not an ISO 3166 code")
-    account = (get("account_name")[:200], country, get("membership_number")[:30], get("level")[:50])
-    product = {name: get(name) for name in PRODUCT_COLUMNS}
-    if not any(product.values()):
+    account = (account_name[:200], country, number[:30], level[:50])
+    if not (code or name or serial or purchase_raw or bought_in or dealer):
         return _Row(email, account, None)
-    serial = product["serial_number"].upper()
+    serial = serial.upper()
     if not serial:
         raise BadRow("serial_number is empty: the registration cannot be told apart from others")
-    code, name = product["product_code"][:50], product["product_name"][:200]
+    code, name = code[:50], name[:200]
     if not code and not name:
         raise BadRow("product_code and product_name are both empty")
     purchase = None
-    if product["purchase_date"]:
+    if purchase_raw:
         try:
-            purchase = date.fromisoformat(product["purchase_date"])
+            purchase = date.fromisoformat(purchase_raw)
         except ValueError:
-            raise BadRow(f"purchase_date {product['purchase_date']!r} is not an ISO date (YYYY-MM-DD)") from None
-    bought_in = product["country_of_purchase"].upper()
+            raise BadRow(f"purchase_date {purchase_raw!r} is not an ISO date (YYYY-MM-DD)") from None
+    bought_in = bought_in.upper()
     if bought_in and bought_in not in COUNTRY_CODES:
         raise BadRow(f"country_of_purchase {bought_in!r} is not an ISO 3166 code")
     key = f"{serial}\x1f{code.upper() or name.lower()}"[:320]
-    registration = (
-        key,
-        catalog.find(code, name),
-        code,
-        name,
-        serial[:100],
-        purchase,
-        bought_in,
-        product["dealer"][:200],
-    )
+    registration = (key, catalog.find(code, name), code, name, serial[:100], purchase, bought_in, dealer[:200])
     return _Row(email, account, registration)
 
 
@@ -132,7 +128,7 @@ def _rows(stream: IO[str], report: LegacyImportReport, catalog: _Catalog) -> Ite
     if missing:
         report.errors.append((1, f"missing columns: {', '.join(sorted(missing))}"))
         return
-    index = {name: position for position, name in enumerate(header)}
+    positions = tuple(header.index(name) if name in header else -1 for name in COLUMNS)
     while True:
         try:
             values = next(reader)
@@ -146,7 +142,7 @@ def _rows(stream: IO[str], report: LegacyImportReport, catalog: _Catalog) -> Ite
             continue
         report.rows += 1
         try:
-            yield _parse(values, index, catalog)
+            yield _parse(values, positions, catalog)
         except BadRow as error:
             report.errors.append((reader.line_num, str(error)))
 
@@ -252,10 +248,10 @@ def _import_postgresql(
         cursor.execute(
             "INSERT INTO products_legacyregistration (account_id, key, product_id, product_code, product_name, "
             "serial_number, purchase_date, country_of_purchase, dealer) "
-            "SELECT DISTINCT ON (a.id, s.key) a.id, s.key, s.product_id, s.product_code, s.product_name, "
+            "SELECT a.id, s.key, s.product_id, s.product_code, s.product_name, "
             "s.serial_number, s.purchase_date, s.country_of_purchase, s.dealer "
             "FROM legacy_stage s JOIN products_legacyaccount a ON a.email = s.email WHERE s.key IS NOT NULL "
-            "ORDER BY a.id, s.key, s.line ON CONFLICT (account_id, key) DO NOTHING"
+            "ORDER BY s.line ON CONFLICT (account_id, key) DO NOTHING"
         )
         cursor.execute("DROP TABLE legacy_stage")
 
