@@ -86,10 +86,13 @@ def plain_copy(path: Path, pg_url: str) -> float:
         conn.execute("DROP TABLE IF EXISTS bench_plain_copy")
         conn.execute(f"CREATE UNLOGGED TABLE bench_plain_copy ({', '.join(f'{c} text' for c in HEADER)})")
         started = time.perf_counter()
-        with conn.cursor() as cursor, path.open("rb") as handle:
-            with cursor.copy("COPY bench_plain_copy FROM STDIN (FORMAT csv, HEADER true)") as copy:
-                while chunk := handle.read(1 << 20):
-                    copy.write(chunk)
+        with (
+            conn.cursor() as cursor,
+            path.open("rb") as handle,
+            cursor.copy("COPY bench_plain_copy FROM STDIN (FORMAT csv, HEADER true)") as copy,
+        ):
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
         elapsed = time.perf_counter() - started
         conn.execute("DROP TABLE bench_plain_copy")
     return elapsed
