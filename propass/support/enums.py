@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketCategory(models.TextChoices):
@@ -10,6 +11,6 @@ class TicketCategory(models.TextChoices):
 
 
 class TicketStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("support ticket status", "Open")
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed")
