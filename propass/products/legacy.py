@@ -188,30 +188,30 @@ def _import_batched(rows: Iterator[_Row], report: LegacyImportReport, progress: 
 
 
 def _flush(batch: list[_Row]) -> None:
-    now = timezone.now()
+    """One batch through plain multi-row INSERT ... ON CONFLICT DO NOTHING (no model objects)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     accounts: dict[str, tuple[str, str, str, str]] = {}
     for row in batch:
         accounts.setdefault(row.email, row.account)
-    LegacyAccount.objects.bulk_create(
-        [
-            LegacyAccount(email=email, account_name=a[0], country=a[1], membership_number=a[2], level=a[3],
-                          created_at=now, updated_at=now)
-            for email, a in accounts.items()
-        ],
-        ignore_conflicts=True,
-    )  # fmt: skip
-    ids = dict(LegacyAccount.objects.filter(email__in=list(accounts)).values_list("email", "pk"))
-    LegacyRegistration.objects.bulk_create(
-        [
-            LegacyRegistration(
-                account_id=ids[row.email], key=r[0], product_id=r[1], product_code=r[2], product_name=r[3],
-                serial_number=r[4], purchase_date=r[5], country_of_purchase=r[6], dealer=r[7],
-            )
-            for row in batch
-            if (r := row.registration) is not None
-        ],
-        ignore_conflicts=True,
-    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO products_legacyaccount "
+            "(email, account_name, country, membership_number, level, created_at, updated_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (email) DO NOTHING",
+            [(email, *values, now, now) for email, values in accounts.items()],
+        )
+        ids = dict(LegacyAccount.objects.filter(email__in=list(accounts)).values_list("email", "pk"))
+        cursor.executemany(
+            "INSERT INTO products_legacyregistration (account_id, key, product_id, product_code, product_name, "
+            "serial_number, purchase_date, country_of_purchase, dealer) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (account_id, key) DO NOTHING",
+            [(ids[row.email], *_adapt(row.registration)) for row in batch if row.registration is not None],
+        )
+
+
+def _adapt(registration: tuple) -> tuple:
+    key, product, code, name, serial, purchase, bought_in, dealer = registration
+    return key, product, code, name, serial, connection.ops.adapt_datefield_value(purchase), bought_in, dealer
 
 
 STAGE_COLUMNS = (
