@@ -41,11 +41,18 @@ class LegacyAccount(TimeStampedModel):
 class LegacyRegistration(models.Model):
     """A product registered in the old program; any detail may be missing."""
 
-    account = models.ForeignKey(LegacyAccount, on_delete=models.CASCADE, related_name="registrations")
+    # The unique (account, key) index serves lookups by account; no second index on it.
+    account = models.ForeignKey(LegacyAccount, on_delete=models.CASCADE, related_name="registrations", db_index=False)
     # The import key with the account: serial number and (product code or product name).
     key = models.CharField(max_length=320, default="")
     product = models.ForeignKey(
-        "catalog.ProductModel", verbose_name=_("model"), null=True, blank=True, on_delete=models.SET_NULL
+        "catalog.ProductModel",
+        verbose_name=_("model"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,  # only read through the account; keeps a million-row import fast
+        db_constraint=False,
     )
     product_code = models.CharField(_("product code"), max_length=50, blank=True)
     product_name = models.CharField(_("product name"), max_length=200, blank=True)
