@@ -15,7 +15,7 @@ from propass.backoffice.permissions import staff_required
 from propass.core.errors import DomainError
 from propass.points.selectors import ledger_for
 from propass.points.services import points_adjust
-from propass.products.models import Registration
+from propass.products.models import LegacyAccount, Registration
 from propass.products.selectors import registration_conflicts
 from propass.products.services import registration_review_resolve
 
@@ -70,4 +70,9 @@ def business_points(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The points were adjusted."))
             return redirect("backoffice:business_points", pk=pk)
     page = Paginator(ledger_for(business=business).select_related("actor"), 50).get_page(request.GET.get("page"))
-    return render(request, "backoffice/business_points.html", {"business": business, "page": page, "form": form})
+    legacy = LegacyAccount.objects.filter(email=business.legacy_email).first() if business.legacy_email else None
+    return render(
+        request,
+        "backoffice/business_points.html",
+        {"business": business, "page": page, "form": form, "legacy": legacy},
+    )

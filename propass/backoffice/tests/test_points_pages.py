@@ -53,3 +53,18 @@ def test_other_staff_and_members_cannot_use_these_pages(client, staff, member, b
         )
     business.refresh_from_db()
     assert business.points_balance == 0
+
+
+def test_the_business_page_shows_the_migration_status(client, support_agent, business):
+    import io
+
+    from propass.products.legacy import legacy_import
+    from propass.products.tests.legacy_data import legacy_csv
+
+    legacy_import(stream=io.BytesIO(legacy_csv("old@example.com,Old,IT,1,Gold,,,,,,")))
+    business.legacy_email = "old@example.com"
+    business.save()
+    client.force_login(support_agent)
+    page = client.get(f"/backoffice/businesses/{business.pk}/points/").content.decode()
+    assert "old@example.com" in page
+    assert "not migrated yet" in page
