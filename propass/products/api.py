@@ -1,5 +1,6 @@
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListCreateAPIView
 from rest_framework.request import Request
@@ -122,10 +123,27 @@ class RegistrationDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class MigrationPreviewSerializer(serializers.Serializer[dict]):
+    available = serializers.BooleanField()
+    products = serializers.IntegerField()
+    complete = serializers.IntegerField()
+    incomplete = serializers.IntegerField()
+    under_review = serializers.IntegerField()
+
+
+class MigrationResultSerializer(serializers.Serializer[dict]):
+    products = serializers.IntegerField()
+    complete = serializers.IntegerField()
+    incomplete = serializers.IntegerField()
+    under_review = serializers.IntegerField()
+    points = serializers.IntegerField()
+
+
 class MigrationView(APIView):
     """GET: what MIGRATE PRODUCTS would bring over. POST: do it, once (409 afterwards).
     An `Idempotency-Key` header is accepted; repeating the call never migrates twice."""
 
+    @extend_schema(responses=MigrationPreviewSerializer)
     def get(self, request: Request) -> Response:
         preview = migration_preview(business=_business(request))
         return Response(
@@ -138,6 +156,11 @@ class MigrationView(APIView):
             }
         )
 
+    @extend_schema(
+        request=None,
+        responses={201: MigrationResultSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
     def post(self, request: Request) -> Response:
         result = migration_perform(business=_business(request), actor=request.user)  # type: ignore[arg-type]
         return Response(result.__dict__, status=status.HTTP_201_CREATED)
