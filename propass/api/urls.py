@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from propass.accounts import api as accounts_api
 from propass.api import views
 from propass.catalog import api as catalog_api
+from propass.memberships import api as memberships_api
 from propass.onboarding import api as onboarding_api
 from propass.points import api as points_api
 from propass.products import api as products_api
@@ -25,6 +26,7 @@ v1 = [
     path("catalog/products/", catalog_api.CatalogListView.as_view(), name="catalog"),
     path("registrations/", products_api.RegistrationListView.as_view(), name="registrations"),
     path("registrations/<int:pk>/", products_api.RegistrationDetailView.as_view(), name="registration"),
+    path("tiers/", memberships_api.TierListView.as_view(), name="tiers"),
     path("migration/", products_api.MigrationView.as_view(), name="migration"),
     path("points/ledger/", points_api.LedgerListView.as_view(), name="ledger"),
     path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),

@@ -6,6 +6,7 @@ Later capabilities add their own part (program, catalog, legacy records) here.
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.models import Group, Permission
@@ -17,6 +18,7 @@ from propass.catalog.models import Dealer, ProductModel
 from propass.catalog.services import catalog_import_file
 from propass.core.models import LegalText, LegalTextKind, Program
 from propass.core.selectors import program_current
+from propass.memberships.models import Tier, TierPrice
 from propass.onboarding.enums import DocumentType
 from propass.products.legacy import legacy_import
 from propass.products.models import Registration
@@ -141,9 +143,81 @@ def registrations_seed(business: Business, owner: User) -> None:
         )
 
 
+# PRODUCT.md §7: prices excluding VAT per year; 2- and 3-year terms at a discount (5% and 10%).
+TIERS = [
+    # code, name, family, min points, EUR, GBP, benefits key
+    ("silver", "Silver", "standard", 500, "100", "85", "silver"),
+    ("gold", "Gold", "standard", 1000, "200", "170", "gold"),
+    ("platinum", "Platinum", "standard", 1600, "350", "300", "platinum"),
+    ("corporate_a", "Corporate A", "corporate", 2501, "1000", "850", "corporate_a"),
+    ("corporate_b", "Corporate B", "corporate", 2501, "2500", "2100", "corporate_b"),
+    ("corporate_c", "Corporate C", "corporate", 2501, "5000", "4250", "corporate_c"),
+]  # fmt: skip
+BENEFITS = {
+    "silver": {
+        "en": ["Priority repairs", "Loan equipment", "Sensor cleaning"],
+        "it": ["Riparazioni prioritarie", "Attrezzatura in prestito", "Pulizia del sensore"],
+        "es": ["Reparaciones prioritarias", "Equipos en préstamo", "Limpieza del sensor"],
+        "de": ["Bevorzugte Reparaturen", "Leihgeräte", "Sensorreinigung"],
+    },
+    "gold": {
+        "en": ["Everything in Silver", "Faster repairs", "Event support"],
+        "it": ["Tutto ciò che offre Silver", "Riparazioni più rapide", "Supporto agli eventi"],
+        "es": ["Todo lo de Silver", "Reparaciones más rápidas", "Asistencia en eventos"],
+        "de": ["Alles aus Silver", "Schnellere Reparaturen", "Event-Support"],
+    },
+    "platinum": {
+        "en": ["Everything in Gold", "Fastest repairs", "Free return shipping"],
+        "it": ["Tutto ciò che offre Gold", "Riparazioni più rapide in assoluto", "Spedizione di ritorno gratuita"],
+        "es": ["Todo lo de Gold", "Las reparaciones más rápidas", "Envío de vuelta gratuito"],
+        "de": ["Alles aus Gold", "Schnellste Reparaturen", "Kostenloser Rückversand"],
+    },
+    "corporate_a": {
+        "en": ["Up to 5 users", "Account manager"],
+        "it": ["Fino a 5 utenti", "Account manager dedicato"],
+        "es": ["Hasta 5 usuarios", "Gestor de cuenta"],
+        "de": ["Bis zu 5 Nutzer", "Persönlicher Ansprechpartner"],
+    },
+    "corporate_b": {
+        "en": ["Up to 15 users", "Account manager", "On-site days"],
+        "it": ["Fino a 15 utenti", "Account manager dedicato", "Giornate in sede"],
+        "es": ["Hasta 15 usuarios", "Gestor de cuenta", "Jornadas in situ"],
+        "de": ["Bis zu 15 Nutzer", "Persönlicher Ansprechpartner", "Vor-Ort-Tage"],
+    },
+    "corporate_c": {
+        "en": ["Unlimited users", "Dedicated support team"],
+        "it": ["Utenti illimitati", "Team di assistenza dedicato"],
+        "es": ["Usuarios ilimitados", "Equipo de asistencia dedicado"],
+        "de": ["Unbegrenzte Nutzer", "Eigenes Support-Team"],
+    },
+}
+
+
+def tiers_seed() -> None:
+    """The default tiers and prices (PRODUCT.md §7); existing tiers are left as edited."""
+    for position, (code, name, family, minimum, eur, gbp, benefits_key) in enumerate(TIERS):
+        benefits = BENEFITS[benefits_key]
+        tier, created = Tier.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "family": family, "min_points": minimum, "position": position,
+                      "benefits": benefits},
+        )  # fmt: skip
+        if not created:
+            continue
+        for currency, yearly in (("EUR", Decimal(eur)), ("GBP", Decimal(gbp))):
+            for years, factor in ((1, Decimal("1")), (2, Decimal("0.95")), (3, Decimal("0.90"))):
+                TierPrice.objects.create(
+                    tier=tier,
+                    currency=currency,
+                    term_years=years,
+                    amount=(yearly * years * factor).quantize(Decimal("0.01")),
+                )
+
+
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
     program_seed()
+    tiers_seed()
     catalog_seed()
     legacy_seed()
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in StaffGroup.values}

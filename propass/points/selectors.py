@@ -23,17 +23,20 @@ class Progress:
 
 
 def points_progress(*, business: Business | None) -> Progress | None:
-    """The balance against the next goal: the invitation threshold first, then the next tier.
-
-    Until the tiers of the membership capability exist, the goals are the program's
-    invitation threshold and the standard levels of the default program.
-    """
+    """The balance against the next goal: the invitation threshold first, then the next tier."""
     if business is None:
         return None
     program = program_current()
     balance = business.points_balance
+    from propass.memberships.models import Tier
+
     goals = [(program.invitation_threshold, str(_("Invitation")))]
-    goals += [(1000, "Gold"), (1600, "Platinum"), (2500, "Corporate")]
+    goals += [
+        (tier.min_points, tier.name)
+        for tier in Tier.objects.filter(active=True, min_points__gt=program.invitation_threshold)
+        .order_by("min_points", "position")
+        .distinct()
+    ]
     target, label = next(((points, name) for points, name in goals if points > balance), goals[-1])
     return Progress(
         balance=balance,
