@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import permissions, serializers, status, throttling
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -89,10 +89,15 @@ def _status_url(request: Request, application: Application) -> str:
     return request.build_absolute_uri(reverse("onboarding:status", args=[application.token]))
 
 
+class ApplyThrottle(throttling.AnonRateThrottle):
+    rate = "20/hour"
+
+
 class ApplicationCreateView(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [ApplyThrottle]
 
     @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationCreatedSerializer})
     def post(self, request: Request) -> Response:

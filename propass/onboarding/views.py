@@ -8,12 +8,16 @@ from django.views.decorators.cache import never_cache
 
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
+from propass.core.ratelimit import rate_limit_hit
 from propass.core.selectors import program_current
 from propass.onboarding.enums import NON_VAT_DOCUMENTS, VAT_DOCUMENTS, ApplicationStatus
 from propass.onboarding.forms import AdditionalDocumentForm, ApplicationForm
 from propass.onboarding.models import Application, ApplicationDocument
 from propass.onboarding.selectors import document_for_business
 from propass.onboarding.services import ApplicationInput, application_add_document, application_submit
+
+# Applications per address and hour: enough for a shared office, not for a flood.
+APPLY_LIMIT_PER_HOUR = 20
 
 
 def apply(request: HttpRequest) -> HttpResponse:
@@ -24,7 +28,11 @@ def apply(request: HttpRequest) -> HttpResponse:
         participating=program.participating_countries,
         initial={"language": request.LANGUAGE_CODE, "vat_registered": "true"},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and rate_limit_hit(
+        key=f"apply-ip:{request.META.get('REMOTE_ADDR', '')}", limit=APPLY_LIMIT_PER_HOUR, seconds=3600
+    ):
+        form.add_error(None, _("Too many applications from your network. Please try again in an hour."))
+    elif request.method == "POST" and form.is_valid():
         files = request.FILES.getlist("document")
         data = {k: v for k, v in form.cleaned_data.items() if k != "document"}
         try:

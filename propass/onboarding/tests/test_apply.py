@@ -122,3 +122,13 @@ def test_the_form_lists_only_participating_countries(client, program):
     page = client.get("/apply/").content.decode()
     assert 'value="IT"' in page
     assert 'value="US"' not in page
+
+
+def test_a_flood_of_applications_from_one_address_is_stopped(client, program, settings):
+    from propass.onboarding import views
+
+    for n in range(views.APPLY_LIMIT_PER_HOUR):
+        client.post("/apply/", {**FORM, "email": f"a{n}@example.com", "document": pdf()})
+    response = client.post("/apply/", {**FORM, "email": "late@example.com", "document": pdf()})
+    assert "Too many applications from your network" in response.content.decode()
+    assert Application.objects.count() == views.APPLY_LIMIT_PER_HOUR
