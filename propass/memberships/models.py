@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from propass.core.models import TimeStampedModel
-from propass.memberships.enums import TierFamily
+from propass.memberships.enums import LIVE_STATUSES, PaymentMethod, SubscriptionStatus, TierFamily
 
 
 class Tier(TimeStampedModel):
@@ -50,3 +51,56 @@ class TierPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tier} {self.term_years}y {self.amount} {self.currency}"
+
+
+class MembershipNumber(models.Model):
+    """Every membership number ever handed out: unique, never given again."""
+
+    number = models.CharField(max_length=9, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Subscription(TimeStampedModel):
+    """A business's paid membership of one tier for a term of 1 to 3 years."""
+
+    business = models.ForeignKey(
+        "accounts.Business", verbose_name=_("business"), on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.PROTECT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+    )
+    membership_number = models.CharField(_("membership number"), max_length=9, unique=True)
+    term_years = models.PositiveSmallIntegerField(_("term (years)"))
+    starts_on = models.DateField(_("starts"))
+    expires_on = models.DateField(_("expires"))
+    auto_renew = models.BooleanField(_("auto-renewal"), default=True)
+    cancelled_at = models.DateTimeField(_("renewal cancelled"), null=True, blank=True)
+    po_number = models.CharField(_("purchase order number"), max_length=35, blank=True)
+    price = models.DecimalField(_("price excl. VAT"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    payment_method = models.CharField(_("payment method"), max_length=16, choices=PaymentMethod.choices)
+    card_reference = models.CharField(max_length=100, blank=True)
+    card_last4 = models.CharField(_("card"), max_length=4, blank=True)
+    terms_version = models.CharField(_("terms accepted"), max_length=20)
+    terms_accepted_at = models.DateTimeField(_("terms accepted at"))
+    terms_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("terms accepted by"), null=True, on_delete=models.SET_NULL
+    )
+    terms_accepted_ip = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business"], condition=models.Q(status__in=LIVE_STATUSES), name="one_live_subscription"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tier} {self.membership_number}"

@@ -44,7 +44,9 @@ def marked_strings() -> set[tuple[str | None, str]]:
         if path.suffix == ".py":
             strings |= _extract(path.read_text())
         elif path.suffix in {".html", ".txt"} and "templates" in path.parts:
-            strings |= _extract(templatize(path.read_text(), origin=str(path)))
+            # templatize() keeps the template's indentation, which is not valid Python.
+            code = "\n".join(line.strip() for line in templatize(path.read_text(), origin=str(path)).splitlines())
+            strings |= _extract(code)
     return strings
 
 

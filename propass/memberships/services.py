@@ -1,0 +1,140 @@
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from propass.accounts.enums import BusinessRole
+from propass.accounts.models import Business, BusinessMembership, User
+from propass.billing.gateways import CardAuthorisation, gateway
+from propass.core.errors import Conflict, Forbidden, InvalidInput
+from propass.core.models import LegalTextKind
+from propass.core.selectors import legal_text_current
+from propass.core.services import audit_record
+from propass.memberships.enums import LIVE_STATUSES, PaymentMethod, SubscriptionStatus
+from propass.memberships.models import MembershipNumber, Subscription, Tier, TierPrice
+from propass.products.models import LegacyAccount
+
+BILLING_ROLES = {BusinessRole.SUPERUSER, BusinessRole.ADMIN}
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def membership_number_new() -> str:
+    """A new 9-digit membership number: random, unique, never handed out before and never
+    the number of an old CPS account. Must run inside the caller's transaction."""
+    for _attempt in range(50):
+        number = str(100_000_000 + secrets.randbelow(900_000_000))
+        if LegacyAccount.objects.filter(membership_number=number).exists():
+            continue
+        try:
+            with transaction.atomic():
+                MembershipNumber.objects.create(number=number)
+        except IntegrityError:
+            continue
+        return number
+    raise RuntimeError("no free membership number after 50 attempts")
+
+
+def has_billing_rights(*, user: User, business: Business) -> bool:
+    return BusinessMembership.objects.filter(user=user, business=business, role__in=BILLING_ROLES).exists()
+
+
+@dataclass
+class CheckoutInput:
+    tier: str
+    term_years: int
+    auto_renew: bool
+    po_number: str
+    accept_terms: bool
+    payment_method: str
+    payment_token: str = ""
+
+
+def _check(business: Business, actor: User, data: CheckoutInput) -> tuple[Tier, Decimal]:
+    if not has_billing_rights(user=actor, business=business):
+        raise Forbidden(_("Only the business superuser or an administrator can buy a membership."))
+    errors: dict[str, list[str]] = {}
+    tier = Tier.objects.filter(code=data.tier, active=True).first()
+    if tier is None:
+        raise InvalidInput(fields={"tier": [str(_("This membership level is not on sale."))]})
+    if business.points_balance < tier.min_points:
+        raise InvalidInput(
+            _("%(tier)s needs %(points)s points; your business has %(balance)s."),
+            code="not_enough_points",
+            fields={"tier": [str(_("Not enough points for this level."))]},
+            tier=tier.name,
+            points=tier.min_points,
+            balance=business.points_balance,
+        )
+    price = TierPrice.objects.filter(tier=tier, currency=business.currency, term_years=data.term_years).first()
+    if price is None:
+        errors["term_years"] = [str(_("This term is not offered for this level."))]
+    if len(data.po_number.strip()) > 35:
+        errors["po_number"] = [str(_("The purchase order number can have at most 35 characters."))]
+    if not data.accept_terms:
+        errors["accept_terms"] = [str(_("Please accept the CPS Terms & Conditions."))]
+    if data.payment_method not in PaymentMethod.values:
+        errors["payment_method"] = [str(_("Choose Credit Card or Bank Transfer."))]
+    elif data.payment_method == PaymentMethod.CARD and not data.payment_token:
+        errors["payment_token"] = [str(_("Enter the card details."))]
+    if errors:
+        raise InvalidInput(fields=errors)
+    if Subscription.objects.filter(business=business, status__in=LIVE_STATUSES).exists():
+        raise Conflict(_("Your business already has an active membership."), code="already_member")
+    assert price is not None
+    return tier, price.amount
+
+
+def subscription_checkout(
+    *, business: Business, actor: User, data: CheckoutInput, ip: str | None = None
+) -> Subscription:
+    """CHECKOUT: the points are checked again, the card is authorised with a zero amount
+    (outside the transaction: a declined card creates nothing), then in one transaction the
+    ACTIVE membership for the term from today, with a new membership number. One live
+    membership per business, also when two checkouts arrive at once."""
+    _check(business, actor, data)
+    card: CardAuthorisation | None = None
+    if data.payment_method == PaymentMethod.CARD:
+        card = gateway().authorise(token=data.payment_token, customer=f"business-{business.pk}")
+    terms = legal_text_current(kind=LegalTextKind.PROGRAM_TERMS)
+    with transaction.atomic():
+        locked = Business.objects.select_for_update().get(pk=business.pk)
+        tier, amount = _check(locked, actor, data)
+        today = timezone.localdate()
+        subscription = Subscription.objects.create(
+            business=locked,
+            tier=tier,
+            status=SubscriptionStatus.ACTIVE,
+            membership_number=membership_number_new(),
+            term_years=data.term_years,
+            starts_on=today,
+            expires_on=add_years(today, data.term_years),
+            auto_renew=data.auto_renew,
+            po_number=data.po_number.strip(),
+            price=amount,
+            currency=locked.currency,
+            payment_method=data.payment_method,
+            card_reference=card.reference if card else "",
+            card_last4=card.last4 if card else "",
+            terms_version=terms.version if terms else "",
+            terms_accepted_at=timezone.now(),
+            terms_accepted_by=actor,
+            terms_accepted_ip=ip,
+        )
+        audit_record(
+            actor=actor,
+            action="subscription.checkout",
+            target=subscription,
+            data={"tier": tier.code, "term_years": data.term_years, "payment_method": data.payment_method},
+        )
+    return subscription

@@ -1,0 +1,137 @@
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from propass.accounts.models import Business
+from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
+from propass.billing.gateways import PaymentDeclined
+from propass.core.demo import program_seed, tiers_seed
+from propass.core.errors import Conflict, Forbidden, InvalidInput
+from propass.memberships.models import MembershipNumber, Subscription
+from propass.memberships.services import CheckoutInput, add_years, membership_number_new, subscription_checkout
+from propass.products.models import LegacyAccount
+
+
+@pytest.fixture
+def shop(program, business):
+    tiers_seed()
+    Business.objects.filter(pk=business.pk).update(points_balance=1200, currency="GBP")
+    business.refresh_from_db()
+    return business
+
+
+def _card(**changes) -> CheckoutInput:
+    values = {
+        "tier": "silver",
+        "term_years": 1,
+        "auto_renew": True,
+        "po_number": "PO-2026-17",
+        "accept_terms": True,
+        "payment_method": "card",
+        "payment_token": "tok_visa",
+    }
+    values.update(changes)
+    return CheckoutInput(**values)
+
+
+def test_checkout_makes_an_active_membership_at_once(shop, owner):
+    subscription = subscription_checkout(business=shop, actor=owner, data=_card(), ip="203.0.113.9")
+    assert subscription.status == "active"
+    assert len(subscription.membership_number) == 9
+    assert subscription.membership_number.isdigit()
+    assert subscription.starts_on == date.today()
+    assert subscription.expires_on == add_years(date.today(), 1)
+    assert (subscription.price, subscription.currency) == (85, "GBP")
+    assert subscription.card_last4 == "4242"
+    assert subscription.terms_version == "2026-01"
+    assert subscription.terms_accepted_by == owner
+    assert subscription.terms_accepted_ip == "203.0.113.9"
+
+
+def test_a_declined_card_creates_nothing(shop, owner):
+    with pytest.raises(PaymentDeclined, match="declined"):
+        subscription_checkout(business=shop, actor=owner, data=_card(payment_token="tok_chargeDeclined"))
+    assert Subscription.objects.count() == 0
+    assert MembershipNumber.objects.count() == 0
+
+
+def test_bank_transfer_needs_no_card(shop, owner):
+    subscription = subscription_checkout(
+        business=shop, actor=owner, data=_card(payment_method="bank_transfer", payment_token="")
+    )
+    assert subscription.payment_method == "bank_transfer"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"accept_terms": False}, "accept_terms"),
+        ({"po_number": "X" * 36}, "po_number"),
+        ({"term_years": 4}, "term_years"),
+        ({"payment_method": "cash"}, "payment_method"),
+        ({"payment_token": ""}, "payment_token"),
+        ({"tier": "platinum"}, "tier"),
+        ({"tier": "nothing"}, "tier"),
+    ],
+)
+def test_bad_checkouts_are_refused_and_create_nothing(shop, owner, changes, field):
+    with pytest.raises(InvalidInput) as caught:
+        subscription_checkout(business=shop, actor=owner, data=_card(**changes))
+    assert field in caught.value.fields
+    assert Subscription.objects.count() == 0
+
+
+def test_a_plain_business_user_cannot_buy(shop, member):
+    with pytest.raises(Forbidden):
+        subscription_checkout(business=shop, actor=member, data=_card())
+
+
+def test_a_second_membership_is_refused(shop, owner):
+    subscription_checkout(business=shop, actor=owner, data=_card())
+    with pytest.raises(Conflict, match="already has an active membership"):
+        subscription_checkout(business=shop, actor=owner, data=_card(tier="gold"))
+
+
+def test_ten_thousand_membership_numbers_are_unique_and_never_legacy(db):
+    LegacyAccount.objects.bulk_create(
+        [LegacyAccount(email=f"l{n}@old.example", membership_number=str(100_000_000 + n)) for n in range(200)]
+    )
+    numbers = [membership_number_new() for _ in range(10_000)]
+    assert len(set(numbers)) == 10_000
+    assert all(len(n) == 9 and n.isdigit() for n in numbers)
+    legacy = set(LegacyAccount.objects.values_list("membership_number", flat=True))
+    assert not legacy & set(numbers)
+
+
+def test_leap_day_terms_end_on_the_28th():
+    assert add_years(date(2028, 2, 29), 1) == date(2029, 2, 28)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_checkouts_at_once_make_one_membership():
+    program_seed()
+    tiers_seed()
+    business = BusinessFactory(points_balance=1200, currency="EUR")
+    owner = MembershipFactory(business=business, role="superuser").user
+    outcomes: list[str] = []
+    barrier = threading.Barrier(10)
+
+    def buy() -> None:
+        try:
+            barrier.wait()
+            subscription_checkout(business=business, actor=owner, data=_card())
+            outcomes.append("bought")
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["bought"] + ["refused"] * 9
+    assert Subscription.objects.filter(business=business).count() == 1
