@@ -60,7 +60,12 @@ class CheckoutInput:
     payment_token: str = ""
 
 
-def _check(business: Business, actor: User, data: CheckoutInput) -> tuple[Tier, Decimal]:
+def checkout_review(*, business: Business, actor: User, data: CheckoutInput) -> tuple[Tier, Decimal]:
+    """The review step: everything but the payment is checked; returns the tier and price."""
+    return _check(business, actor, data, payment=False)
+
+
+def _check(business: Business, actor: User, data: CheckoutInput, *, payment: bool = True) -> tuple[Tier, Decimal]:
     if not has_billing_rights(user=actor, business=business):
         raise Forbidden(_("Only the business superuser or an administrator can buy a membership."))
     errors: dict[str, list[str]] = {}
@@ -83,9 +88,9 @@ def _check(business: Business, actor: User, data: CheckoutInput) -> tuple[Tier, 
         errors["po_number"] = [str(_("The purchase order number can have at most 35 characters."))]
     if not data.accept_terms:
         errors["accept_terms"] = [str(_("Please accept the CPS Terms & Conditions."))]
-    if data.payment_method not in PaymentMethod.values:
+    if payment and data.payment_method not in PaymentMethod.values:
         errors["payment_method"] = [str(_("Choose Credit Card or Bank Transfer."))]
-    elif data.payment_method == PaymentMethod.CARD and not data.payment_token:
+    elif payment and data.payment_method == PaymentMethod.CARD and not data.payment_token:
         errors["payment_token"] = [str(_("Enter the card details."))]
     if errors:
         raise InvalidInput(fields=errors)

@@ -4,4 +4,7 @@ from propass.memberships import views
 
 app_name = "memberships"
 
-urlpatterns = [path("subscriptions/", views.subscriptions, name="subscriptions")]
+urlpatterns = [
+    path("subscriptions/", views.subscriptions, name="subscriptions"),
+    path("subscriptions/checkout/<slug:tier>/", views.checkout, name="checkout"),
+]

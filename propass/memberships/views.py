@@ -1,11 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from propass.accounts.selectors import business_of
+from propass.core.errors import DomainError
+from propass.core.forms import form_add_domain_error
 from propass.core.selectors import program_current
-from propass.memberships.enums import TierFamily
+from propass.memberships.enums import LIVE_STATUSES, TierFamily
+from propass.memberships.forms import PaymentForm, ReviewForm
+from propass.memberships.models import Subscription
 from propass.memberships.selectors import corporate_switch_shown, tier_offers
+from propass.memberships.services import CheckoutInput, checkout_review, subscription_checkout
 from propass.points.selectors import points_progress
 
 
@@ -14,8 +21,11 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
     """MY SUBSCRIPTIONS: the points, and the tiers the business can choose from. Above the
     lowest Corporate minimum the "Available CPS levels" switch shows Corporate or standard."""
     business = business_of(request.user)  # type: ignore[arg-type]
-    offers, switch, family = [], False, TierFamily.STANDARD
+    offers, switch, family, current = [], False, TierFamily.STANDARD, None
     if business is not None:
+        current = (
+            Subscription.objects.filter(business=business, status__in=LIVE_STATUSES).select_related("tier").first()
+        )
         switch = corporate_switch_shown(business=business)
         if switch and request.GET.get("levels") == TierFamily.CORPORATE:
             family = TierFamily.CORPORATE
@@ -29,6 +39,75 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
             "offers": offers,
             "switch": switch,
             "corporate": family == TierFamily.CORPORATE,
+            "current": current,
             "program": program_current(),
         },
+    )
+
+
+def _checkout_input(saved: dict, payment: dict | None = None) -> CheckoutInput:
+    return CheckoutInput(
+        tier=saved["tier"],
+        term_years=saved["term_years"],
+        auto_renew=saved["auto_renew"],
+        po_number=saved["po_number"],
+        accept_terms=saved["accept_terms"],
+        payment_method=(payment or {}).get("payment_method", ""),
+        payment_token=(payment or {}).get("payment_token", ""),
+    )
+
+
+@login_required
+def checkout(request: HttpRequest, tier: str) -> HttpResponse:
+    """ "Please review your information", then "Please select payment option", then CHECKOUT."""
+    business = business_of(request.user)  # type: ignore[arg-type]
+    if business is None:
+        raise Http404
+    offer = next((o for o in tier_offers(business=business) if o.tier.code == tier), None)
+    if offer is None:
+        raise Http404
+    program = program_current()
+    saved = request.session.get("checkout")
+    if request.POST.get("action") == "cancel":
+        request.session.pop("checkout", None)
+        return redirect("memberships:subscriptions")
+    step = "payment" if request.GET.get("step") == "payment" and saved and saved.get("tier") == tier else "review"
+    posted = request.POST if request.method == "POST" else None
+    review = ReviewForm(
+        posted if step == "review" else None,
+        terms=list(offer.prices) or [1],
+        initial=saved if saved and saved.get("tier") == tier else None,
+    )
+    payment = PaymentForm(posted if step == "payment" else None)
+    if request.method == "POST" and step == "review" and review.is_valid():
+        data = {"tier": tier, **review.cleaned_data}
+        try:
+            checkout_review(business=business, actor=request.user, data=_checkout_input(data))  # type: ignore[arg-type]
+        except DomainError as error:
+            form_add_domain_error(review, error)
+        else:
+            request.session["checkout"] = data
+            return redirect(f"{request.path}?step=payment")
+    if request.method == "POST" and step == "payment" and payment.is_valid():
+        try:
+            subscription = subscription_checkout(
+                business=business,
+                actor=request.user,  # type: ignore[arg-type]
+                data=_checkout_input(saved or {}, payment.cleaned_data),
+                ip=request.META.get("REMOTE_ADDR"),
+            )
+        except DomainError as error:
+            form_add_domain_error(payment, error)
+        else:
+            request.session.pop("checkout", None)
+            messages.success(
+                request,
+                _("Your %(program)s membership is active. Membership number: %(number)s")
+                % {"program": program.short_name, "number": subscription.membership_number},
+            )
+            return redirect("memberships:subscriptions")
+    return render(
+        request,
+        "memberships/checkout.html",
+        {"offer": offer, "program": program, "step": step, "review": review, "payment": payment, "saved": saved},
     )

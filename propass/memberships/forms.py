@@ -1,0 +1,58 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from propass.memberships.enums import PaymentMethod
+
+SANDBOX_CARDS = [
+    ("tok_visa", "Visa •••• 4242 (sandbox: authorises and charges)"),
+    ("tok_insufficientFunds", "Visa •••• 9995 (sandbox: the charge on the due date fails)"),
+    ("tok_chargeDeclined", "Visa •••• 0002 (sandbox: declined)"),
+]
+
+
+AUTO_RENEWAL = _(
+    'Auto-Renewal (You can change your subscription type at any time in "Manage Subscription" in your CPS Dashboard)'
+)
+CARD_TEXT = _(
+    "Credit Card - will be authorized with Zero amount today. "
+    "Subscription fee will be charged on the due date indicated on the invoice."
+)
+
+
+class ReviewForm(forms.Form):
+    term_years = forms.TypedChoiceField(label=_("Term"), coerce=int, choices=[])
+    auto_renew = forms.TypedChoiceField(
+        label=_("Subscription Type"),
+        coerce=lambda value: value == "true",
+        initial="true",
+        widget=forms.RadioSelect,
+        choices=[
+            ("true", AUTO_RENEWAL),
+            ("false", _("Single term, without renewal")),
+        ],
+    )  # fmt: skip
+    po_number = forms.CharField(
+        label=_("Purchase Order Number"),
+        max_length=35,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "eg-0123456789"}),
+        help_text=_("Optional; printed on the invoice."),
+    )
+    accept_terms = forms.BooleanField(label=_("Please accept the CPS Terms & Conditions"), required=False)
+
+    def __init__(self, *args: object, terms: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["term_years"].choices = [(years, str(years)) for years in terms]  # type: ignore[attr-defined]
+
+
+class PaymentForm(forms.Form):
+    payment_method = forms.ChoiceField(
+        label=_("Please select payment option"),
+        widget=forms.RadioSelect,
+        initial=PaymentMethod.CARD,
+        choices=[
+            (PaymentMethod.CARD, CARD_TEXT),
+            (PaymentMethod.BANK_TRANSFER, _("Bank Transfer (ADDITIONAL BANK CHARGES MAY APPLY)")),
+        ],
+    )  # fmt: skip
+    payment_token = forms.ChoiceField(label=_("Card"), choices=SANDBOX_CARDS, required=False)

@@ -1,0 +1,73 @@
+import pytest
+
+from propass.accounts.models import Business
+from propass.core.demo import tiers_seed
+from propass.memberships.models import Subscription
+
+REVIEW = {"action": "review", "term_years": "1", "auto_renew": "true", "po_number": "PO-17", "accept_terms": "on"}
+
+
+@pytest.fixture
+def uk_shop(program, business):
+    tiers_seed()
+    Business.objects.filter(pk=business.pk).update(points_balance=1200, currency="GBP", country="GB")
+    return business
+
+
+def test_review_then_payment_then_an_active_membership(client, uk_shop, owner):
+    client.force_login(owner)
+    review = client.get("/subscriptions/checkout/silver/").content.decode()
+    assert "Please review your information" in review
+    assert "Canon Professional Services : Silver" in review
+    assert "Price: £85 excl. VAT per year" in review
+    response = client.post("/subscriptions/checkout/silver/", REVIEW)
+    assert response["Location"] == "/subscriptions/checkout/silver/?step=payment"
+    payment = client.get(response["Location"]).content.decode()
+    assert "Please select payment option" in payment
+    assert "authorized with Zero amount today" in payment
+    done = client.post(
+        "/subscriptions/checkout/silver/?step=payment",
+        {"action": "checkout", "payment_method": "card", "payment_token": "tok_visa"},
+    )
+    assert done["Location"] == "/subscriptions/"
+    subscription = Subscription.objects.get()
+    page = client.get("/subscriptions/").content.decode()
+    assert "Subscription active" in page
+    assert f'id="membership-number">{subscription.membership_number}<' in page
+    assert subscription.po_number == "PO-17"
+
+
+def test_unchecked_terms_are_refused_on_the_review_page(client, uk_shop, owner):
+    client.force_login(owner)
+    response = client.post("/subscriptions/checkout/silver/", {**REVIEW, "accept_terms": ""})
+    assert "Please accept the CPS Terms &amp; Conditions." in response.content.decode()
+    assert "checkout" not in client.session
+
+
+def test_a_tier_above_the_balance_is_refused(client, uk_shop, owner):
+    client.force_login(owner)
+    response = client.post("/subscriptions/checkout/platinum/", REVIEW)
+    assert "Not enough points for this level." in response.content.decode()
+
+
+def test_a_declined_card_shows_why_and_creates_nothing(client, uk_shop, owner):
+    client.force_login(owner)
+    client.post("/subscriptions/checkout/silver/", REVIEW)
+    response = client.post(
+        "/subscriptions/checkout/silver/?step=payment",
+        {"action": "checkout", "payment_method": "card", "payment_token": "tok_chargeDeclined"},
+    )
+    assert "declined by the bank" in response.content.decode()
+    assert Subscription.objects.count() == 0
+
+
+def test_a_plain_user_cannot_buy(client, uk_shop, member):
+    client.force_login(member)
+    response = client.post("/subscriptions/checkout/silver/", REVIEW)
+    assert "Only the business superuser or an administrator can buy" in response.content.decode()
+
+
+def test_the_payment_step_needs_the_review_first(client, uk_shop, owner):
+    client.force_login(owner)
+    page = client.get("/subscriptions/checkout/silver/?step=payment").content.decode()
+    assert "Please review your information" in page
