@@ -56,3 +56,8 @@ class PaymentForm(forms.Form):
         ],
     )  # fmt: skip
     payment_token = forms.ChoiceField(label=_("Card"), choices=SANDBOX_CARDS, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Needed for card payments only; the service says so when it is missing.
+        self.fields["payment_token"].conditional = True  # type: ignore[attr-defined]
