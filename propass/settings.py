@@ -295,6 +295,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "propass.onboarding.enums.ApplicationStatus",
+        "SubscriptionStatusEnum": "propass.memberships.enums.SubscriptionStatus",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -24,8 +24,20 @@ class MeSerializer(serializers.ModelSerializer[User]):
         return BusinessSerializer(membership.business).data if membership is not None else None
 
     def get_membership(self, user: User) -> dict | None:
-        # The program membership (tier, number, term) arrives with the memberships capability.
-        return None
+        from propass.memberships.services import subscription_current
+
+        membership = getattr(user, "membership", None)
+        subscription = subscription_current(business=membership.business) if membership is not None else None
+        if subscription is None:
+            return None
+        return {
+            "tier": subscription.tier.code,
+            "status": subscription.status,
+            "membership_number": subscription.membership_number,
+            "starts_on": subscription.starts_on.isoformat(),
+            "expires_on": subscription.expires_on.isoformat(),
+            "auto_renew": subscription.auto_renew,
+        }
 
 
 class TokenRequestSerializer(serializers.Serializer[dict]):

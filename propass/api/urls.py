@@ -5,6 +5,7 @@ from propass.accounts import api as accounts_api
 from propass.api import views
 from propass.catalog import api as catalog_api
 from propass.memberships import api as memberships_api
+from propass.memberships import api_subscriptions
 from propass.onboarding import api as onboarding_api
 from propass.points import api as points_api
 from propass.products import api as products_api
@@ -27,6 +28,11 @@ v1 = [
     path("registrations/", products_api.RegistrationListView.as_view(), name="registrations"),
     path("registrations/<int:pk>/", products_api.RegistrationDetailView.as_view(), name="registration"),
     path("tiers/", memberships_api.TierListView.as_view(), name="tiers"),
+    path("subscriptions/", api_subscriptions.SubscriptionCreateView.as_view(), name="subscriptions"),
+    path("subscriptions/current/", api_subscriptions.SubscriptionCurrentView.as_view(), name="subscription_current"),
+    path(
+        "subscriptions/current/cancel/", api_subscriptions.SubscriptionCancelView.as_view(), name="subscription_cancel"
+    ),
     path("migration/", products_api.MigrationView.as_view(), name="migration"),
     path("points/ledger/", points_api.LedgerListView.as_view(), name="ledger"),
     path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),

@@ -4,18 +4,20 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.enums import BusinessRole
 from propass.accounts.models import Business, BusinessMembership, User
 from propass.billing.gateways import CardAuthorisation, gateway
-from propass.core.errors import Conflict, Forbidden, InvalidInput
+from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import LegalTextKind
-from propass.core.selectors import legal_text_current
+from propass.core.selectors import legal_text_current, program_current
 from propass.core.services import audit_record
 from propass.memberships.enums import LIVE_STATUSES, PaymentMethod, SubscriptionStatus
 from propass.memberships.models import MembershipNumber, Subscription, Tier, TierPrice
+from propass.notifications.services import email_send, notification_business
 from propass.products.models import LegacyAccount
 
 BILLING_ROLES = {BusinessRole.SUPERUSER, BusinessRole.ADMIN}
@@ -136,10 +138,76 @@ def subscription_checkout(
             terms_accepted_by=actor,
             terms_accepted_ip=ip,
         )
+        _announce(subscription, locked)
         audit_record(
             actor=actor,
             action="subscription.checkout",
             target=subscription,
             data={"tier": tier.code, "term_years": data.term_years, "payment_method": data.payment_method},
         )
+    return subscription
+
+
+def _announce(subscription: Subscription, business: Business) -> None:
+    """The confirmation e-mail to the business's users and an entry under their bell."""
+    program = program_current()
+    notification_business(
+        business=business,
+        kind="subscription_active",
+        title=_("Your %(tier)s membership is active"),
+        body=_("Membership number %(number)s, valid until %(expires)s."),
+        url=reverse("memberships:subscriptions"),
+        params={
+            "tier": subscription.tier.name,
+            "number": subscription.membership_number,
+            "expires": subscription.expires_on.isoformat(),
+        },
+    )
+    for membership in business.memberships.select_related("user").filter(user__is_active=True):
+        email_send(
+            to=membership.user.email,
+            template="subscription_active",
+            language=membership.user.language,
+            sender=program.sender,
+            context={"user": membership.user, "subscription": subscription, "program": program, "business": business},
+        )
+
+
+def subscription_current(*, business: Business) -> Subscription | None:
+    return Subscription.objects.filter(business=business, status__in=LIVE_STATUSES).select_related("tier").first()
+
+
+def subscription_set_auto_renew(*, business: Business, actor: User, auto_renew: bool) -> Subscription:
+    """Switch auto-renewal on or off (audited); billing rights needed."""
+    if not has_billing_rights(user=actor, business=business):
+        raise Forbidden(_("Only the business superuser or an administrator can change the membership."))
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
+        )
+        if subscription is None:
+            raise NotFound(_("Your business has no active membership."), code="no_membership")
+        subscription.auto_renew = auto_renew
+        subscription.cancelled_at = None if auto_renew else subscription.cancelled_at
+        subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
+        audit_record(actor=actor, action="subscription.auto_renew", target=subscription, data={"on": auto_renew})
+    return subscription
+
+
+def subscription_cancel(*, business: Business, actor: User) -> Subscription:
+    """Cancel: no further renewal; the membership stays active to the end of its term."""
+    if not has_billing_rights(user=actor, business=business):
+        raise Forbidden(_("Only the business superuser or an administrator can change the membership."))
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
+        )
+        if subscription is None:
+            raise NotFound(_("Your business has no active membership."), code="no_membership")
+        if subscription.cancelled_at is not None:
+            raise Conflict(_("The renewal of this membership is already cancelled."), code="already_cancelled")
+        subscription.auto_renew = False
+        subscription.cancelled_at = timezone.now()
+        subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
+        audit_record(actor=actor, action="subscription.cancel", target=subscription)
     return subscription

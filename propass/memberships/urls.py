@@ -7,4 +7,5 @@ app_name = "memberships"
 urlpatterns = [
     path("subscriptions/", views.subscriptions, name="subscriptions"),
     path("subscriptions/checkout/<slug:tier>/", views.checkout, name="checkout"),
+    path("subscriptions/manage/", views.manage, name="manage"),
 ]

@@ -12,7 +12,14 @@ from propass.memberships.enums import LIVE_STATUSES, TierFamily
 from propass.memberships.forms import PaymentForm, ReviewForm
 from propass.memberships.models import Subscription
 from propass.memberships.selectors import corporate_switch_shown, tier_offers
-from propass.memberships.services import CheckoutInput, checkout_review, subscription_checkout
+from propass.memberships.services import (
+    CheckoutInput,
+    checkout_review,
+    subscription_cancel,
+    subscription_checkout,
+    subscription_current,
+    subscription_set_auto_renew,
+)
 from propass.points.selectors import points_progress
 
 
@@ -111,3 +118,31 @@ def checkout(request: HttpRequest, tier: str) -> HttpResponse:
         "memberships/checkout.html",
         {"offer": offer, "program": program, "step": step, "review": review, "payment": payment, "saved": saved},
     )
+
+
+@login_required
+def manage(request: HttpRequest) -> HttpResponse:
+    """Manage Subscription: the membership's details, auto-renewal on/off, cancel renewal."""
+    business = business_of(request.user)  # type: ignore[arg-type]
+    if business is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "auto_renew":
+                subscription_set_auto_renew(
+                    business=business,
+                    actor=request.user,  # type: ignore[arg-type]
+                    auto_renew=request.POST.get("auto_renew") == "on",
+                )
+                messages.success(request, _("The subscription type was saved."))
+            elif action == "cancel":
+                subscription_cancel(business=business, actor=request.user)  # type: ignore[arg-type]
+                messages.success(request, _("Your membership will not renew; it stays active until it expires."))
+        except DomainError as error:
+            messages.error(request, error.summary())
+        return redirect("memberships:manage")
+    current = subscription_current(business=business)
+    if current is None:
+        return redirect("memberships:subscriptions")
+    return render(request, "memberships/manage.html", {"subscription": current, "program": program_current()})

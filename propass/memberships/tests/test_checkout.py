@@ -135,3 +135,53 @@ def test_ten_checkouts_at_once_make_one_membership():
         thread.join()
     assert sorted(outcomes) == ["bought"] + ["refused"] * 9
     assert Subscription.objects.filter(business=business).count() == 1
+
+
+def test_checkout_confirms_by_email_and_bell(shop, owner, member):
+    from propass.notifications.models import Notification, OutboxMessage
+
+    subscription = subscription_checkout(business=shop, actor=owner, data=_card())
+    assert Notification.objects.filter(kind="subscription_active").count() == 2
+    message = OutboxMessage.objects.get(template="subscription_active", to=owner.email)
+    assert subscription.membership_number in message.body_text
+    assert "Canon Professional Services" in message.sender
+
+
+def test_cancel_keeps_the_membership_active_to_the_end_of_term(shop, owner):
+    from propass.memberships.services import subscription_cancel
+
+    subscription = subscription_checkout(business=shop, actor=owner, data=_card())
+    cancelled = subscription_cancel(business=shop, actor=owner)
+    assert cancelled.status == "active"
+    assert cancelled.auto_renew is False
+    assert cancelled.expires_on == subscription.expires_on
+    with pytest.raises(Conflict):
+        subscription_cancel(business=shop, actor=owner)
+
+
+def test_the_subscription_api(shop, owner, member):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(member)
+    refused = api.post("/api/v1/subscriptions/", {"tier": "silver", "accept_terms": True, "payment_method": "card",
+                                                  "payment_token": "tok_visa"}, format="json")  # fmt: skip
+    assert refused.status_code == 403
+    api.force_authenticate(owner)
+    too_high = api.post("/api/v1/subscriptions/", {"tier": "platinum", "accept_terms": True,
+                                                   "payment_method": "bank_transfer"}, format="json")  # fmt: skip
+    assert too_high.status_code == 400
+    assert too_high.json()["error"]["code"] == "not_enough_points"
+    created = api.post("/api/v1/subscriptions/", {"tier": "silver", "accept_terms": True, "payment_method": "card",
+                                                  "payment_token": "tok_visa"}, format="json")  # fmt: skip
+    assert created.status_code == 201
+    body = created.json()
+    assert set(body) >= {"membership_number", "status", "starts_on", "expires_on"}
+    assert api.get("/api/v1/me/").json()["membership"]["membership_number"] == body["membership_number"]
+    assert (
+        api.patch("/api/v1/subscriptions/current/", {"auto_renew": False}, format="json").json()["auto_renew"] is False
+    )
+    assert api.post("/api/v1/subscriptions/current/cancel/").json()["cancelled_at"] is not None
+    declined = api.post("/api/v1/subscriptions/", {"tier": "silver", "accept_terms": True, "payment_method": "card",
+                                                   "payment_token": "tok_visa"}, format="json")  # fmt: skip
+    assert declined.status_code == 409

@@ -11,6 +11,7 @@ REVIEW = {"action": "review", "term_years": "1", "auto_renew": "true", "po_numbe
 def uk_shop(program, business):
     tiers_seed()
     Business.objects.filter(pk=business.pk).update(points_balance=1200, currency="GBP", country="GB")
+    business.refresh_from_db()
     return business
 
 
@@ -71,3 +72,24 @@ def test_the_payment_step_needs_the_review_first(client, uk_shop, owner):
     client.force_login(owner)
     page = client.get("/subscriptions/checkout/silver/?step=payment").content.decode()
     assert "Please review your information" in page
+
+
+def test_manage_subscription_switches_auto_renewal_and_cancels(client, uk_shop, owner):
+    from propass.core.models import AuditLog
+    from propass.memberships.services import CheckoutInput, subscription_checkout
+
+    subscription_checkout(
+        business=uk_shop,
+        actor=owner,
+        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
+                           payment_method="bank_transfer"),
+    )  # fmt: skip
+    client.force_login(owner)
+    page = client.get("/subscriptions/manage/").content.decode()
+    assert "Manage Subscription" in page
+    client.post("/subscriptions/manage/", {"action": "auto_renew"})
+    assert Subscription.objects.get().auto_renew is False
+    assert AuditLog.objects.filter(action="subscription.auto_renew").exists()
+    client.post("/subscriptions/manage/", {"action": "cancel"})
+    assert Subscription.objects.get().cancelled_at is not None
+    assert "The renewal is cancelled" in client.get("/subscriptions/manage/").content.decode()

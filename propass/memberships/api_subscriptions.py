@@ -1,0 +1,100 @@
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from propass.accounts.models import Business
+from propass.accounts.selectors import business_of
+from propass.core.errors import NotFound
+from propass.memberships.enums import PaymentMethod
+from propass.memberships.models import Subscription
+from propass.memberships.services import (
+    CheckoutInput,
+    subscription_cancel,
+    subscription_checkout,
+    subscription_current,
+    subscription_set_auto_renew,
+)
+
+
+class SubscriptionSerializer(serializers.ModelSerializer[Subscription]):
+    tier = serializers.CharField(source="tier.code")
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "membership_number", "tier", "status", "starts_on", "expires_on", "term_years", "auto_renew",
+            "cancelled_at", "po_number", "price", "currency", "payment_method", "terms_version",
+        ]  # fmt: skip
+
+
+class CheckoutSerializer(serializers.Serializer[dict]):
+    tier = serializers.CharField()
+    term_years = serializers.IntegerField(default=1)
+    auto_renew = serializers.BooleanField(default=True)
+    po_number = serializers.CharField(required=False, allow_blank=True, default="")
+    accept_terms = serializers.BooleanField()
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    payment_token = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AutoRenewSerializer(serializers.Serializer[dict]):
+    auto_renew = serializers.BooleanField()
+
+
+def _business(request: Request) -> Business:
+    business = business_of(request.user)  # type: ignore[arg-type]
+    if business is None:
+        raise NotFound()
+    return business
+
+
+class SubscriptionCreateView(APIView):
+    """Buy a membership (CHECKOUT). Cards use the gateway's tokens (sandbox: tok_visa, …)."""
+
+    @extend_schema(
+        request=CheckoutSerializer,
+        responses={201: SubscriptionSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def post(self, request: Request) -> Response:
+        data = CheckoutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = subscription_checkout(
+            business=_business(request),
+            actor=request.user,  # type: ignore[arg-type]
+            data=CheckoutInput(**data.validated_data),
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+        return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+
+class SubscriptionCurrentView(APIView):
+    @extend_schema(responses=SubscriptionSerializer)
+    def get(self, request: Request) -> Response:
+        subscription = subscription_current(business=_business(request))
+        if subscription is None:
+            raise NotFound()
+        return Response(SubscriptionSerializer(subscription).data)
+
+    @extend_schema(request=AutoRenewSerializer, responses=SubscriptionSerializer)
+    def patch(self, request: Request) -> Response:
+        data = AutoRenewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = subscription_set_auto_renew(
+            business=_business(request),
+            actor=request.user,  # type: ignore[arg-type]
+            auto_renew=data.validated_data["auto_renew"],
+        )
+        return Response(SubscriptionSerializer(subscription).data)
+
+
+class SubscriptionCancelView(APIView):
+    @extend_schema(request=None, responses=SubscriptionSerializer)
+    def post(self, request: Request) -> Response:
+        subscription = subscription_cancel(business=_business(request), actor=request.user)  # type: ignore[arg-type]
+        data: Any = SubscriptionSerializer(subscription).data
+        return Response(data)
