@@ -33,6 +33,11 @@ v1 = [
     path(
         "subscriptions/current/cancel/", api_subscriptions.SubscriptionCancelView.as_view(), name="subscription_cancel"
     ),
+    path(
+        "subscriptions/current/change-plan/",
+        api_subscriptions.SubscriptionChangePlanView.as_view(),
+        name="subscription_change_plan",
+    ),
     path("migration/", products_api.MigrationView.as_view(), name="migration"),
     path("points/ledger/", points_api.LedgerListView.as_view(), name="ledger"),
     path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),

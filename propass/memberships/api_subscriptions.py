@@ -14,6 +14,7 @@ from propass.memberships.models import Subscription
 from propass.memberships.services import (
     CheckoutInput,
     subscription_cancel,
+    subscription_change_plan,
     subscription_checkout,
     subscription_current,
     subscription_set_auto_renew,
@@ -98,3 +99,32 @@ class SubscriptionCancelView(APIView):
         subscription = subscription_cancel(business=_business(request), actor=request.user)  # type: ignore[arg-type]
         data: Any = SubscriptionSerializer(subscription).data
         return Response(data)
+
+
+class ChangePlanSerializer(serializers.Serializer[dict]):
+    tier = serializers.CharField()
+
+
+class PlanChangeSerializer(serializers.Serializer[Any]):
+    to_tier = serializers.CharField(source="to_tier.code")
+    effective_on = serializers.DateField()
+    days_left = serializers.IntegerField()
+    days_in_term = serializers.IntegerField()
+    amount_due = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    applied = serializers.BooleanField()
+
+
+class SubscriptionChangePlanView(APIView):
+    """Upgrade now (price difference pro rata in whole days) or downgrade at the renewal."""
+
+    @extend_schema(request=ChangePlanSerializer, responses=PlanChangeSerializer)
+    def post(self, request: Request) -> Response:
+        data = ChangePlanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = subscription_change_plan(
+            business=_business(request),
+            actor=request.user,  # type: ignore[arg-type]
+            tier_code=data.validated_data["tier"],
+        )
+        return Response(PlanChangeSerializer(change).data)

@@ -79,6 +79,9 @@ class Subscription(TimeStampedModel):
     expires_on = models.DateField(_("expires"))
     auto_renew = models.BooleanField(_("auto-renewal"), default=True)
     cancelled_at = models.DateTimeField(_("renewal cancelled"), null=True, blank=True)
+    next_tier = models.ForeignKey(
+        Tier, verbose_name=_("tier from the renewal"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     po_number = models.CharField(_("purchase order number"), max_length=35, blank=True)
     price = models.DecimalField(_("price excl. VAT"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
@@ -104,3 +107,26 @@ class Subscription(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.tier} {self.membership_number}"
+
+
+class PlanChange(models.Model):
+    """A change of tier: an upgrade applies at once and owes the price difference for the
+    rest of the term; a downgrade waits for the renewal."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="plan_changes")
+    from_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
+    to_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
+    effective_on = models.DateField(_("takes effect"))
+    days_left = models.PositiveIntegerField(default=0)
+    days_in_term = models.PositiveIntegerField(default=0)
+    amount_due = models.DecimalField(_("amount due excl. VAT"), max_digits=10, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3)
+    applied = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_tier} → {self.to_tier} ({self.effective_on})"

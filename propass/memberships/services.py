@@ -16,7 +16,7 @@ from propass.core.models import LegalTextKind
 from propass.core.selectors import legal_text_current, program_current
 from propass.core.services import audit_record
 from propass.memberships.enums import LIVE_STATUSES, PaymentMethod, SubscriptionStatus
-from propass.memberships.models import MembershipNumber, Subscription, Tier, TierPrice
+from propass.memberships.models import MembershipNumber, PlanChange, Subscription, Tier, TierPrice
 from propass.notifications.services import email_send, notification_business
 from propass.products.models import LegacyAccount
 
@@ -210,4 +210,101 @@ def subscription_cancel(*, business: Business, actor: User) -> Subscription:
         subscription.cancelled_at = timezone.now()
         subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
         audit_record(actor=actor, action="subscription.cancel", target=subscription)
+    return subscription
+
+
+def proration(
+    *, price_from: Decimal, price_to: Decimal, today: date, starts_on: date, expires_on: date
+) -> tuple[Decimal, int, int]:
+    """The price difference for the rest of the term, counted in whole days:
+    difference * days left / days in the term, rounded to the cent once."""
+    days_in_term = (expires_on - starts_on).days
+    days_left = max((expires_on - today).days, 0)
+    amount = ((price_to - price_from) * days_left / days_in_term).quantize(Decimal("0.01"))
+    return amount, days_left, days_in_term
+
+
+def subscription_change_plan(*, business: Business, actor: User, tier_code: str) -> PlanChange:
+    """Change plan: an upgrade to a tier the points allow now takes effect today and owes
+    the price difference pro rata for the rest of the term; a downgrade is scheduled for
+    the renewal."""
+    if not has_billing_rights(user=actor, business=business):
+        raise Forbidden(_("Only the business superuser or an administrator can change the membership."))
+    with transaction.atomic():
+        locked = Business.objects.select_for_update().get(pk=business.pk)
+        subscription = (
+            Subscription.objects.select_for_update().filter(business=locked, status__in=LIVE_STATUSES).first()
+        )
+        if subscription is None:
+            raise NotFound(_("Your business has no active membership."), code="no_membership")
+        target = Tier.objects.filter(code=tier_code, active=True).first()
+        if target is None or target.pk == subscription.tier_id:
+            raise InvalidInput(fields={"tier": [str(_("Choose another membership level."))]})
+        prices = dict(
+            TierPrice.objects.filter(
+                tier__in=[subscription.tier_id, target.pk],
+                currency=subscription.currency,
+                term_years=subscription.term_years,
+            ).values_list("tier_id", "amount")
+        )
+        if target.pk not in prices:
+            raise InvalidInput(fields={"tier": [str(_("This term is not offered for this level."))]})
+        current_price = prices.get(subscription.tier_id, subscription.price)
+        today = timezone.localdate()
+        upgrade = prices[target.pk] > current_price
+        if upgrade and locked.points_balance < target.min_points:
+            raise InvalidInput(
+                _("%(tier)s needs %(points)s points; your business has %(balance)s."),
+                code="not_enough_points",
+                fields={"tier": [str(_("Not enough points for this level."))]},
+                tier=target.name,
+                points=target.min_points,
+                balance=locked.points_balance,
+            )
+        if upgrade:
+            amount, days_left, days_in_term = proration(
+                price_from=current_price, price_to=prices[target.pk], today=today,
+                starts_on=subscription.starts_on, expires_on=subscription.expires_on,
+            )  # fmt: skip
+            change = PlanChange.objects.create(
+                subscription=subscription, from_tier=subscription.tier, to_tier=target, effective_on=today,
+                days_left=days_left, days_in_term=days_in_term, amount_due=amount, currency=subscription.currency,
+                applied=True, created_by=actor,
+            )  # fmt: skip
+            subscription.tier = target
+            subscription.price = prices[target.pk]
+            subscription.next_tier = None
+        else:
+            change = PlanChange.objects.create(
+                subscription=subscription, from_tier=subscription.tier, to_tier=target,
+                effective_on=subscription.expires_on, currency=subscription.currency, created_by=actor,
+            )  # fmt: skip
+            subscription.next_tier = target
+        subscription.save(update_fields=["tier", "price", "next_tier", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="subscription.change_plan",
+            target=subscription,
+            data={"to": target.code, "upgrade": upgrade, "amount_due": str(change.amount_due)},
+        )
+    return change
+
+
+def subscription_replace_card(*, business: Business, actor: User, token: str) -> Subscription:
+    """Replace the card: the new one is authorised with a zero amount first; a declined card
+    changes nothing."""
+    if not has_billing_rights(user=actor, business=business):
+        raise Forbidden(_("Only the business superuser or an administrator can change the membership."))
+    card = gateway().authorise(token=token, customer=f"business-{business.pk}")
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
+        )
+        if subscription is None:
+            raise NotFound(_("Your business has no active membership."), code="no_membership")
+        subscription.payment_method = PaymentMethod.CARD
+        subscription.card_reference = card.reference
+        subscription.card_last4 = card.last4
+        subscription.save(update_fields=["payment_method", "card_reference", "card_last4", "updated_at"])
+        audit_record(actor=actor, action="subscription.replace_card", target=subscription, data={"last4": card.last4})
     return subscription

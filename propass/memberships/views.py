@@ -7,17 +7,20 @@ from django.utils.translation import gettext as _
 from propass.accounts.selectors import business_of
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
+from propass.core.money import money_format
 from propass.core.selectors import program_current
 from propass.memberships.enums import LIVE_STATUSES, TierFamily
-from propass.memberships.forms import PaymentForm, ReviewForm
+from propass.memberships.forms import SANDBOX_CARDS, PaymentForm, ReviewForm
 from propass.memberships.models import Subscription
 from propass.memberships.selectors import corporate_switch_shown, tier_offers
 from propass.memberships.services import (
     CheckoutInput,
     checkout_review,
     subscription_cancel,
+    subscription_change_plan,
     subscription_checkout,
     subscription_current,
+    subscription_replace_card,
     subscription_set_auto_renew,
 )
 from propass.points.selectors import points_progress
@@ -139,10 +142,37 @@ def manage(request: HttpRequest) -> HttpResponse:
             elif action == "cancel":
                 subscription_cancel(business=business, actor=request.user)  # type: ignore[arg-type]
                 messages.success(request, _("Your membership will not renew; it stays active until it expires."))
+            elif action == "change_plan":
+                change = subscription_change_plan(
+                    business=business,
+                    actor=request.user,  # type: ignore[arg-type]
+                    tier_code=request.POST.get("tier", ""),
+                )
+                if change.applied:
+                    messages.success(
+                        request,
+                        _("You are now %(tier)s. The difference for the %(days)s days left is %(amount)s excl. VAT.")
+                        % {"tier": change.to_tier.name, "days": change.days_left,
+                           "amount": money_format(change.amount_due, change.currency)},
+                    )  # fmt: skip
+                else:
+                    messages.success(request, _("%(tier)s starts with the renewal.") % {"tier": change.to_tier.name})
+            elif action == "replace_card":
+                subscription_replace_card(
+                    business=business,
+                    actor=request.user,  # type: ignore[arg-type]
+                    token=request.POST.get("payment_token", ""),
+                )
+                messages.success(request, _("The new card is saved."))
         except DomainError as error:
             messages.error(request, error.summary())
         return redirect("memberships:manage")
     current = subscription_current(business=business)
     if current is None:
         return redirect("memberships:subscriptions")
-    return render(request, "memberships/manage.html", {"subscription": current, "program": program_current()})
+    tiers = [offer for offer in tier_offers(business=business) if offer.tier.pk != current.tier_id]
+    return render(
+        request,
+        "memberships/manage.html",
+        {"subscription": current, "program": program_current(), "tiers": tiers, "cards": SANDBOX_CARDS},
+    )

@@ -1,5 +1,6 @@
 import threading
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -185,3 +186,55 @@ def test_the_subscription_api(shop, owner, member):
     declined = api.post("/api/v1/subscriptions/", {"tier": "silver", "accept_terms": True, "payment_method": "card",
                                                    "payment_token": "tok_visa"}, format="json")  # fmt: skip
     assert declined.status_code == 409
+
+
+def test_an_upgrade_owes_the_difference_for_the_days_left(shop, owner):
+    from datetime import timedelta
+
+    from propass.memberships.services import proration, subscription_change_plan
+
+    subscription = subscription_checkout(business=shop, actor=owner, data=_card())
+    # 100 days into a 365-day term: 265 days left of (170 - 85) = 61.71...
+    Subscription.objects.filter(pk=subscription.pk).update(
+        starts_on=date.today() - timedelta(days=100), expires_on=date.today() + timedelta(days=265)
+    )
+    change = subscription_change_plan(business=shop, actor=owner, tier_code="gold")
+    assert (change.days_left, change.days_in_term) == (265, 365)
+    assert change.amount_due == Decimal("61.71")
+    assert Subscription.objects.get().tier.code == "gold"
+    amount, _left, _days = proration(
+        price_from=Decimal("100"), price_to=Decimal("200"), today=date(2026, 1, 1),
+        starts_on=date(2026, 1, 1), expires_on=date(2027, 1, 1),
+    )  # fmt: skip
+    assert amount == Decimal("100.00")
+
+
+def test_a_downgrade_waits_for_the_renewal(shop, owner):
+    from propass.memberships.services import subscription_change_plan
+
+    subscription_checkout(business=shop, actor=owner, data=_card(tier="gold"))
+    change = subscription_change_plan(business=shop, actor=owner, tier_code="silver")
+    subscription = Subscription.objects.get()
+    assert subscription.tier.code == "gold"
+    assert subscription.next_tier.code == "silver"
+    assert change.effective_on == subscription.expires_on
+    assert change.amount_due == 0
+
+
+def test_an_upgrade_beyond_the_points_is_refused(shop, owner):
+    from propass.memberships.services import subscription_change_plan
+
+    subscription_checkout(business=shop, actor=owner, data=_card())
+    with pytest.raises(InvalidInput):
+        subscription_change_plan(business=shop, actor=owner, tier_code="platinum")
+
+
+def test_replacing_the_card(shop, owner):
+    from propass.memberships.services import subscription_replace_card
+
+    subscription_checkout(business=shop, actor=owner, data=_card(payment_method="bank_transfer", payment_token=""))
+    with pytest.raises(PaymentDeclined):
+        subscription_replace_card(business=shop, actor=owner, token="tok_chargeDeclined")
+    assert Subscription.objects.get().payment_method == "bank_transfer"
+    subscription = subscription_replace_card(business=shop, actor=owner, token="tok_visa")
+    assert (subscription.payment_method, subscription.card_last4) == ("card", "4242")

@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.test import APIClient
 
 from propass.accounts.models import Business
 from propass.core.demo import tiers_seed
@@ -93,3 +94,25 @@ def test_manage_subscription_switches_auto_renewal_and_cancels(client, uk_shop, 
     client.post("/subscriptions/manage/", {"action": "cancel"})
     assert Subscription.objects.get().cancelled_at is not None
     assert "The renewal is cancelled" in client.get("/subscriptions/manage/").content.decode()
+
+
+def test_manage_subscription_upgrades_and_replaces_the_card(client, uk_shop, owner):
+    from propass.memberships.services import CheckoutInput, subscription_checkout
+
+    subscription_checkout(
+        business=uk_shop,
+        actor=owner,
+        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
+                           payment_method="bank_transfer"),
+    )  # fmt: skip
+    client.force_login(owner)
+    response = client.post("/subscriptions/manage/", {"action": "change_plan", "tier": "gold"}, follow=True)
+    assert "You are now Gold" in response.content.decode()
+    client.post("/subscriptions/manage/", {"action": "replace_card", "payment_token": "tok_visa"})
+    subscription = Subscription.objects.get()
+    assert (subscription.tier.code, subscription.card_last4) == ("gold", "4242")
+    api_change = APIClient()
+    api_change.force_authenticate(owner)
+    answer = api_change.post("/api/v1/subscriptions/current/change-plan/", {"tier": "silver"}, format="json").json()
+    assert answer["applied"] is False
+    assert answer["to_tier"] == "silver"
