@@ -14,6 +14,7 @@ from django.db import transaction
 
 from propass.accounts.enums import BusinessRole, StaffGroup
 from propass.accounts.models import Business, BusinessMembership, User
+from propass.billing.models import SellerEntity, VatRate
 from propass.catalog.models import Dealer, ProductModel
 from propass.catalog.services import catalog_import_file
 from propass.core.models import LegalText, LegalTextKind, Program
@@ -214,9 +215,36 @@ def tiers_seed() -> None:
                 )
 
 
+EU_VAT_RATES = {
+    "AT": "20", "BE": "21", "BG": "20", "CY": "19", "CZ": "21", "DE": "19", "DK": "25", "EE": "24", "ES": "21",
+    "FI": "25.5", "FR": "20", "GR": "24", "HR": "25", "HU": "27", "IE": "23", "IT": "22", "LT": "21", "LU": "17",
+    "LV": "21", "MT": "18", "NL": "21", "PL": "23", "PT": "23", "RO": "21", "SE": "25", "SI": "22", "SK": "23",
+}  # fmt: skip
+
+
+def sellers_seed() -> None:
+    """The default sellers of PRODUCT.md §9: a UK entity for UK buyers, the European entity
+    in the Netherlands for everyone else; EU standard VAT rates."""
+    SellerEntity.objects.get_or_create(
+        code="uk",
+        defaults={"name": "Canon Professional Services UK Ltd", "address": "4 Roundwood Avenue\nUxbridge UB11 1AF",
+                  "country": "GB", "currency": "GBP", "vat_number": "GB980780684", "vat_rate": Decimal("20"),
+                  "iban": "GB33BUKB20201555555555", "bic": "BUKBGB22", "buyer_countries": ["GB"]},
+    )  # fmt: skip
+    SellerEntity.objects.get_or_create(
+        code="eu",
+        defaults={"name": "Canon Professional Services Europe B.V.", "address": "Bovenkerkerweg 59\n1185 XB Amstelveen",
+                  "country": "NL", "currency": "EUR", "vat_number": "NL004495445B01", "vat_rate": Decimal("21"),
+                  "iban": "NL91ABNA0417164300", "bic": "ABNANL2A", "buyer_countries": []},
+    )  # fmt: skip
+    for country, rate in EU_VAT_RATES.items():
+        VatRate.objects.get_or_create(country=country, defaults={"rate": Decimal(rate)})
+
+
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
     program_seed()
+    sellers_seed()
     tiers_seed()
     catalog_seed()
     legacy_seed()

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -5,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from propass.accounts.selectors import business_of
+from propass.billing.vat import vat_decide
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.core.money import money_format
@@ -116,11 +119,16 @@ def checkout(request: HttpRequest, tier: str) -> HttpResponse:
                 % {"program": program.short_name, "number": subscription.membership_number},
             )
             return redirect("memberships:subscriptions")
+    vat = vat_decide(business=business)
+    net = offer.yearly or Decimal("0")
     return render(
         request,
         "memberships/checkout.html",
-        {"offer": offer, "program": program, "step": step, "review": review, "payment": payment, "saved": saved},
-    )
+        {
+            "offer": offer, "program": program, "step": step, "review": review, "payment": payment, "saved": saved,
+            "vat": vat, "vat_amount": vat.vat_on(net), "total": net + vat.vat_on(net),
+        },
+    )  # fmt: skip
 
 
 @login_required

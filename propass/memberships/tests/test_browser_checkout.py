@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
-from propass.core.demo import program_seed, tiers_seed
+from propass.core.demo import program_seed, sellers_seed, tiers_seed
 from propass.memberships.models import Subscription
 from propass.memberships.services import add_years
 from propass.testing.browser import log_in
@@ -19,6 +19,7 @@ def uk_member(live_server, page):
     from propass.accounts.tests.factories import PASSWORD
 
     program_seed()
+    sellers_seed()
     tiers_seed()
     business = BusinessFactory(name="London Lens Ltd", country="GB", currency="GBP", points_balance=1200)
     MembershipFactory(business=business, role="superuser", user__email="owner@london.test")

@@ -10,6 +10,9 @@ REVIEW = {"action": "review", "term_years": "1", "auto_renew": "true", "po_numbe
 
 @pytest.fixture
 def uk_shop(program, business):
+    from propass.core.demo import sellers_seed
+
+    sellers_seed()
     tiers_seed()
     Business.objects.filter(pk=business.pk).update(points_balance=1200, currency="GBP", country="GB")
     business.refresh_from_db()
@@ -22,6 +25,7 @@ def test_review_then_payment_then_an_active_membership(client, uk_shop, owner):
     assert "Please review your information" in review
     assert "Canon Professional Services : Silver" in review
     assert "Price: £85 excl. VAT per year" in review
+    assert "VAT 20%: £17 · total £102 per year" in review
     response = client.post("/subscriptions/checkout/silver/", REVIEW)
     assert response["Location"] == "/subscriptions/checkout/silver/?step=payment"
     payment = client.get(response["Location"]).content.decode()
