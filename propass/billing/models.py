@@ -41,3 +41,33 @@ class VatRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.rate}%"
+
+
+class InvoiceRequest(models.Model):
+    """What is owed and must be invoiced: written in the same transaction as the purchase
+    or the upgrade, so that no sale is ever without its invoice. The invoicing worker of
+    the billing capability turns each into a numbered invoice once."""
+
+    class Kind(models.TextChoices):
+        MEMBERSHIP = "membership", _("Membership")
+        UPGRADE = "upgrade", _("Upgrade")
+
+    subscription = models.ForeignKey(
+        "memberships.Subscription", on_delete=models.PROTECT, related_name="invoice_requests"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=200)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    net = models.DecimalField(_("net"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+    invoiced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("invoice request")
+        verbose_name_plural = _("invoice requests")
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.net} {self.currency}"

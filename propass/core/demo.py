@@ -68,21 +68,27 @@ DEFAULT_PROGRAM = {
 def program_seed() -> Program:
     """The seeds' program: Canon Professional Services, run from the Netherlands."""
     program = program_current()
-    legal = [
-        (LegalTextKind.BUSINESS_TERMS, "Business account terms"),
-        (LegalTextKind.PRIVACY_NOTICE, "Privacy notice"),
-        (LegalTextKind.PROGRAM_TERMS, "CPS Terms & Conditions"),
-    ]
-    for kind, title in legal:
-        LegalText.objects.get_or_create(
-            kind=kind,
-            version="2026-01",
-            defaults={
-                "title": title,
-                "body": f"{title}, version 2026-01. The operator replaces this text in the back office.",
-                "published_at": datetime(2026, 1, 1, tzinfo=UTC),
-            },
-        )
+    titles = {
+        LegalTextKind.BUSINESS_TERMS: {"en": "Business account terms", "it": "Condizioni dell'account Business",
+                                       "es": "Condiciones de la cuenta empresarial",
+                                       "de": "Bedingungen für den Business Account"},
+        LegalTextKind.PRIVACY_NOTICE: {"en": "Privacy notice", "it": "Informativa sulla privacy",
+                                       "es": "Aviso de privacidad", "de": "Datenschutzhinweis"},
+        LegalTextKind.PROGRAM_TERMS: {"en": "CPS Terms & Conditions", "it": "Termini e condizioni CPS",
+                                      "es": "Términos y condiciones de CPS", "de": "CPS-Geschäftsbedingungen"},
+    }  # fmt: skip
+    for kind, by_language in titles.items():
+        for language, title in by_language.items():
+            LegalText.objects.get_or_create(
+                kind=kind,
+                version="2026-01",
+                language=language,
+                defaults={
+                    "title": title,
+                    "body": f"{title}, version 2026-01. The operator replaces this text in the back office.",
+                    "published_at": datetime(2026, 1, 1, tzinfo=UTC),
+                },
+            )
     return program
 
 

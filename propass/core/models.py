@@ -113,6 +113,7 @@ class LegalText(TimeStampedModel):
 
     kind = models.CharField(_("kind"), max_length=30, choices=LegalTextKind.choices)
     version = models.CharField(_("version"), max_length=20)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
     published_at = models.DateTimeField(_("in force from"))
@@ -121,7 +122,9 @@ class LegalText(TimeStampedModel):
         verbose_name = _("legal text")
         verbose_name_plural = _("legal texts")
         ordering = ["kind", "-published_at"]
-        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="legal_text_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version", "language"], name="legal_text_version_language_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"

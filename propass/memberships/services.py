@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from propass.accounts.enums import BusinessRole
 from propass.accounts.models import Business, BusinessMembership, User
 from propass.billing.gateways import CardAuthorisation, gateway
+from propass.billing.models import InvoiceRequest
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import LegalTextKind
 from propass.core.selectors import legal_text_current, program_current
@@ -137,6 +138,15 @@ def subscription_checkout(
             terms_accepted_at=timezone.now(),
             terms_accepted_by=actor,
             terms_accepted_ip=ip,
+        )
+        InvoiceRequest.objects.create(
+            subscription=subscription,
+            kind=InvoiceRequest.Kind.MEMBERSHIP,
+            description=f"{program_current().name} : {tier.name}",
+            period_start=subscription.starts_on,
+            period_end=subscription.expires_on,
+            net=amount,
+            currency=subscription.currency,
         )
         _announce(subscription, locked)
         audit_record(
@@ -271,6 +281,16 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
                 days_left=days_left, days_in_term=days_in_term, amount_due=amount, currency=subscription.currency,
                 applied=True, created_by=actor,
             )  # fmt: skip
+            if amount > 0:
+                InvoiceRequest.objects.create(
+                    subscription=subscription,
+                    kind=InvoiceRequest.Kind.UPGRADE,
+                    description=f"{program_current().name} : {subscription.tier.name} → {target.name}",
+                    period_start=today,
+                    period_end=subscription.expires_on,
+                    net=amount,
+                    currency=subscription.currency,
+                )
             subscription.tier = target
             subscription.price = prices[target.pk]
             subscription.next_tier = None

@@ -14,6 +14,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, format_number,
 from propass.accounts.enums import BusinessRole, TokenPurpose
 from propass.accounts.models import Business, BusinessMembership, User, normalize_email
 from propass.accounts.services import password_link_send
+from propass.billing.vat import seller_for
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.models import LegalTextKind, Program
 from propass.core.selectors import legal_text_current, program_current
@@ -33,9 +34,6 @@ from propass.onboarding.enums import (
 from propass.onboarding.models import Application, ApplicationDocument
 
 logger = logging.getLogger(__name__)
-
-# Currency of a new business: the program's UK entity sells in GBP, the European one in EUR.
-GBP_COUNTRIES = {"GB"}
 
 
 @dataclass
@@ -316,7 +314,7 @@ def application_approve(*, application_id: int, agent: User) -> Application:
             country=application.country,
             vat_number=application.vat_number,
             language=application.language,
-            currency="GBP" if str(application.country) in GBP_COUNTRIES else "EUR",
+            currency=seller_for(country=str(application.country)).currency,
             legacy_email=application.legacy_email,
         )
         user = User.objects.create_user(

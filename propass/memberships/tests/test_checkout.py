@@ -49,6 +49,9 @@ def test_checkout_makes_an_active_membership_at_once(shop, owner):
     assert subscription.terms_version == "2026-01"
     assert subscription.terms_accepted_by == owner
     assert subscription.terms_accepted_ip == "203.0.113.9"
+    request = subscription.invoice_requests.get()
+    assert (request.kind, request.net, request.currency) == ("membership", 85, "GBP")
+    assert (request.period_start, request.period_end) == (subscription.starts_on, subscription.expires_on)
 
 
 def test_a_declined_card_creates_nothing(shop, owner):
@@ -201,6 +204,7 @@ def test_an_upgrade_owes_the_difference_for_the_days_left(shop, owner):
     change = subscription_change_plan(business=shop, actor=owner, tier_code="gold")
     assert (change.days_left, change.days_in_term) == (265, 365)
     assert change.amount_due == Decimal("61.71")
+    assert subscription.invoice_requests.get(kind="upgrade").net == Decimal("61.71")
     assert Subscription.objects.get().tier.code == "gold"
     amount, _left, _days = proration(
         price_from=Decimal("100"), price_to=Decimal("200"), today=date(2026, 1, 1),
