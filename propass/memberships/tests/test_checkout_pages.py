@@ -120,3 +120,23 @@ def test_manage_subscription_upgrades_and_replaces_the_card(client, uk_shop, own
     answer = api_change.post("/api/v1/subscriptions/current/change-plan/", {"tier": "silver"}, format="json").json()
     assert answer["applied"] is False
     assert answer["to_tier"] == "silver"
+
+
+@pytest.mark.parametrize("language", ["it", "es", "de"])
+def test_the_card_shows_the_expiry_as_the_seeds_do(client, uk_shop, owner, language):
+    from datetime import date
+
+    from propass.memberships.services import CheckoutInput, add_years, subscription_checkout
+
+    owner.language = language
+    owner.save()
+    subscription_checkout(
+        business=uk_shop,
+        actor=owner,
+        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
+                           payment_method="bank_transfer"),
+    )  # fmt: skip
+    client.force_login(owner)
+    page = client.get("/subscriptions/").content.decode()
+    assert f'id="membership-expires">{add_years(date.today(), 1):%d/%m/%Y}<' in page
+    assert "Subscription active" in page
