@@ -4,6 +4,23 @@ from rest_framework.test import APIClient
 from propass.accounts.models import Business
 from propass.core.demo import tiers_seed
 from propass.memberships.models import Subscription
+from propass.memberships.services import CheckoutInput, subscription_checkout
+
+
+def _silver_by_bank_transfer(business, owner):
+    return subscription_checkout(
+        business=business,
+        actor=owner,
+        data=CheckoutInput(
+            tier="silver",
+            term_years=1,
+            auto_renew=True,
+            po_number="",
+            accept_terms=True,
+            payment_method="bank_transfer",
+        ),
+    )
+
 
 REVIEW = {"action": "review", "term_years": "1", "auto_renew": "true", "po_number": "PO-17", "accept_terms": "on"}
 
@@ -81,14 +98,8 @@ def test_the_payment_step_needs_the_review_first(client, uk_shop, owner):
 
 def test_manage_subscription_switches_auto_renewal_and_cancels(client, uk_shop, owner):
     from propass.core.models import AuditLog
-    from propass.memberships.services import CheckoutInput, subscription_checkout
 
-    subscription_checkout(
-        business=uk_shop,
-        actor=owner,
-        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
-                           payment_method="bank_transfer"),
-    )  # fmt: skip
+    _silver_by_bank_transfer(uk_shop, owner)
     client.force_login(owner)
     page = client.get("/subscriptions/manage/").content.decode()
     assert "Manage Subscription" in page
@@ -101,14 +112,7 @@ def test_manage_subscription_switches_auto_renewal_and_cancels(client, uk_shop, 
 
 
 def test_manage_subscription_upgrades_and_replaces_the_card(client, uk_shop, owner):
-    from propass.memberships.services import CheckoutInput, subscription_checkout
-
-    subscription_checkout(
-        business=uk_shop,
-        actor=owner,
-        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
-                           payment_method="bank_transfer"),
-    )  # fmt: skip
+    _silver_by_bank_transfer(uk_shop, owner)
     client.force_login(owner)
     response = client.post("/subscriptions/manage/", {"action": "change_plan", "tier": "gold"}, follow=True)
     assert "You are now Gold" in response.content.decode()
@@ -126,17 +130,20 @@ def test_manage_subscription_upgrades_and_replaces_the_card(client, uk_shop, own
 def test_the_card_shows_the_expiry_as_the_seeds_do(client, uk_shop, owner, language):
     from datetime import date
 
-    from propass.memberships.services import CheckoutInput, add_years, subscription_checkout
+    from propass.memberships.services import add_years
 
     owner.language = language
     owner.save()
-    subscription_checkout(
-        business=uk_shop,
-        actor=owner,
-        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
-                           payment_method="bank_transfer"),
-    )  # fmt: skip
+    _silver_by_bank_transfer(uk_shop, owner)
     client.force_login(owner)
     page = client.get("/subscriptions/").content.decode()
     assert f'id="membership-expires">{add_years(date.today(), 1):%d/%m/%Y}<' in page
     assert "Subscription active" in page
+
+
+def test_the_manage_page_title_is_plain_text(client, uk_shop, owner):
+    _silver_by_bank_transfer(uk_shop, owner)
+    client.force_login(owner)
+    page = client.get("/subscriptions/manage/").content.decode()
+    assert "<title>Manage Subscription · ProPass</title>" in page
+    assert page.count("Replace the card") == 1
