@@ -14,6 +14,8 @@ class SellerEntity(TimeStampedModel):
     currency = models.CharField(_("currency"), max_length=3)
     vat_number = models.CharField(_("VAT number"), max_length=20)
     vat_rate = models.DecimalField(_("domestic VAT rate (%)"), max_digits=5, decimal_places=2)
+    invoice_series = models.CharField(_("invoice series"), max_length=10, default="INV")
+    payment_terms_days = models.PositiveSmallIntegerField(_("days to pay"), default=30)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     buyer_countries = models.JSONField(
@@ -71,3 +73,73 @@ class InvoiceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} {self.net} {self.currency}"
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+
+
+class InvoiceStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    PAID = "paid", _("Paid")
+    OVERDUE = "overdue", _("Overdue")
+    VOID = "void", _("Void")
+
+
+class Invoice(models.Model):
+    """An issued invoice: numbered without gaps per series and year, never edited afterwards
+    (corrections are credit notes). Seller and buyer are copied as they were on the day."""
+
+    request = models.OneToOneField(
+        InvoiceRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice"
+    )
+    business = models.ForeignKey("accounts.Business", on_delete=models.PROTECT, related_name="invoices")
+    subscription = models.ForeignKey(
+        "memberships.Subscription", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
+    series = models.CharField(_("series"), max_length=20)
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    issue_date = models.DateField(_("issue date"))
+    due_date = models.DateField(_("due date"))
+    seller = models.ForeignKey(SellerEntity, on_delete=models.PROTECT)
+    seller_snapshot = models.JSONField(default=dict)
+    buyer_snapshot = models.JSONField(default=dict)
+    currency = models.CharField(_("currency"), max_length=3)
+    net = models.DecimalField(_("net"), max_digits=12, decimal_places=2)
+    vat = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+    vat_treatment = models.CharField(_("VAT treatment"), max_length=20)
+    vat_note = models.CharField(_("VAT note"), max_length=300, blank=True)
+    po_number = models.CharField(_("purchase order number"), max_length=35, blank=True)
+    payment_method = models.CharField(_("payment method"), max_length=16)
+    reference = models.CharField(_("payment reference"), max_length=35, unique=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    description = models.CharField(_("description"), max_length=200)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    net = models.DecimalField(_("net"), max_digits=12, decimal_places=2)
+    vat = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.description

@@ -235,13 +235,15 @@ def sellers_seed() -> None:
         code="uk",
         defaults={"name": "Canon Professional Services UK Ltd", "address": "4 Roundwood Avenue\nUxbridge UB11 1AF",
                   "country": "GB", "currency": "GBP", "vat_number": "GB980780684", "vat_rate": Decimal("20"),
-                  "iban": "GB33BUKB20201555555555", "bic": "BUKBGB22", "buyer_countries": ["GB"]},
+                  "iban": "GB33BUKB20201555555555", "bic": "BUKBGB22", "buyer_countries": ["GB"],
+                  "invoice_series": "UK"},
     )  # fmt: skip
     SellerEntity.objects.get_or_create(
         code="eu",
         defaults={"name": "Canon Professional Services Europe B.V.", "address": "Bovenkerkerweg 59\n1185 XB Amstelveen",
                   "country": "NL", "currency": "EUR", "vat_number": "NL004495445B01", "vat_rate": Decimal("21"),
-                  "iban": "NL91ABNA0417164300", "bic": "ABNANL2A", "buyer_countries": []},
+                  "iban": "NL91ABNA0417164300", "bic": "ABNANL2A", "buyer_countries": [],
+                  "invoice_series": "EU"},
     )  # fmt: skip
     for country, rate in EU_VAT_RATES.items():
         VatRate.objects.get_or_create(country=country, defaults={"rate": Decimal(rate)})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from propass.accounts.enums import BusinessRole
 from propass.accounts.models import Business, BusinessMembership, User
 from propass.billing.gateways import CardAuthorisation, gateway
+from propass.billing.invoicing import invoice_request_create
 from propass.billing.models import InvoiceRequest
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import LegalTextKind
@@ -139,7 +140,7 @@ def subscription_checkout(
             terms_accepted_by=actor,
             terms_accepted_ip=ip,
         )
-        InvoiceRequest.objects.create(
+        invoice_request_create(
             subscription=subscription,
             kind=InvoiceRequest.Kind.MEMBERSHIP,
             description=f"{program_current().name} : {tier.name}",
@@ -282,7 +283,7 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
                 applied=True, created_by=actor,
             )  # fmt: skip
             if amount > 0:
-                InvoiceRequest.objects.create(
+                invoice_request_create(
                     subscription=subscription,
                     kind=InvoiceRequest.Kind.UPGRADE,
                     description=f"{program_current().name} : {subscription.tier.name} → {target.name}",

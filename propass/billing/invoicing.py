@@ -1,0 +1,109 @@
+"""Issuing invoices: the background step after a purchase, a renewal or an upgrade."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from stdnum.iso7064 import mod_97_10
+
+from propass.billing.models import Invoice, InvoiceLine, InvoiceRequest
+from propass.billing.vat import vat_decide
+from propass.core.services import sequence_next
+
+logger = logging.getLogger(__name__)
+
+
+def structured_reference(number: str) -> str:
+    """An ISO 11649 creditor reference ("RF" + check digits + the invoice number's digits)."""
+    base = "".join(ch for ch in number if ch.isalnum()).upper()[-21:]
+    return f"RF{mod_97_10.calc_check_digits(base + 'RF')}{base}"
+
+
+def invoice_issue(*, request_id: int) -> Invoice:
+    """Turn an invoice request into a numbered invoice, once. The number comes from the
+    seller's series for the year, gap-free: it is drawn in the same transaction that saves
+    the invoice, so a failure hands the number out again."""
+    with transaction.atomic():
+        request = (
+            InvoiceRequest.objects.select_for_update()
+            .select_related("subscription__business", "subscription__tier")
+            .get(pk=request_id)
+        )
+        existing = Invoice.objects.filter(request=request).first()
+        if existing is not None:
+            return existing
+        subscription = request.subscription
+        business = subscription.business
+        decision = vat_decide(business=business)
+        seller = decision.seller
+        today = timezone.localdate()
+        series = f"{seller.invoice_series}-{today.year}"
+        sequence = sequence_next(name=f"invoice:{series}")
+        number = f"{series}-{sequence:06d}"
+        vat = decision.vat_on(request.net)
+        invoice = Invoice.objects.create(
+            request=request,
+            business=business,
+            subscription=subscription,
+            series=series,
+            number=number,
+            issue_date=today,
+            due_date=today + timedelta(days=seller.payment_terms_days),
+            seller=seller,
+            seller_snapshot={
+                "name": seller.name, "address": seller.address, "country": seller.country,
+                "vat_number": seller.vat_number, "iban": seller.iban, "bic": seller.bic,
+            },
+            buyer_snapshot={
+                "name": business.name, "street": business.street, "postal_code": business.postal_code,
+                "city": business.city, "country": str(business.country), "vat_number": business.vat_number,
+            },
+            currency=request.currency,
+            net=request.net,
+            vat=vat,
+            total=request.net + vat,
+            vat_rate=decision.rate,
+            vat_treatment=decision.treatment,
+            vat_note=decision.note,
+            po_number=subscription.po_number,
+            payment_method=subscription.payment_method,
+            reference=structured_reference(number),
+            language=business.language,
+        )  # fmt: skip
+        InvoiceLine.objects.create(
+            invoice=invoice,
+            description=request.description,
+            period_start=request.period_start,
+            period_end=request.period_end,
+            net=request.net,
+            vat=vat,
+        )
+        request.invoiced_at = timezone.now()
+        request.save(update_fields=["invoiced_at"])
+    return invoice
+
+
+def invoice_issue_pending(*, limit: int = 500) -> int:
+    """Issue every request still waiting (the periodic catch-up after an outage)."""
+    pending = list(InvoiceRequest.objects.filter(invoiced_at__isnull=True).values_list("pk", flat=True)[:limit])
+    for request_id in pending:
+        invoice_issue(request_id=request_id)
+    return len(pending)
+
+
+def invoice_request_create(**fields: object) -> InvoiceRequest:
+    """Record what must be invoiced, in the caller's transaction; the invoice is issued by the
+    worker once that transaction commits (and by the periodic catch-up if enqueuing fails)."""
+    request = InvoiceRequest.objects.create(**fields)
+    transaction.on_commit(lambda: _enqueue(request.pk))
+    return request
+
+
+def _enqueue(request_id: int) -> None:
+    from propass.billing.tasks import invoice_issue_task
+
+    try:
+        invoice_issue_task.enqueue(request_id)
+    except Exception:
+        logger.exception("could not enqueue invoice request %s; the periodic job will issue it", request_id)

@@ -1,0 +1,111 @@
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from stdnum import iso11649
+
+from propass.accounts.tests.factories import BusinessFactory
+from propass.billing.invoicing import invoice_issue, invoice_request_create
+from propass.billing.models import Invoice
+from propass.core.demo import program_seed, sellers_seed, tiers_seed
+from propass.memberships.models import Subscription, Tier
+
+
+def _subscription(business, *, po="PO-1", method="card") -> Subscription:
+    tier = Tier.objects.get(code="silver")
+    number = f"{100000000 + Subscription.objects.count():09d}"
+    return Subscription.objects.create(
+        business=business, tier=tier, membership_number=number, term_years=1, starts_on=date(2026, 11, 22),
+        expires_on=date(2027, 11, 22), price=Decimal("100.00"), currency=business.currency, payment_method=method,
+        po_number=po, terms_version="2026-01", terms_accepted_at="2026-11-22T10:00:00Z",
+    )  # fmt: skip
+
+
+def _request(subscription, net="100.00"):
+    return invoice_request_create(
+        subscription=subscription, kind="membership", description="Canon Professional Services : Silver",
+        period_start=subscription.starts_on, period_end=subscription.expires_on, net=Decimal(net),
+        currency=subscription.currency,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def data(db):
+    program_seed()
+    sellers_seed()
+    tiers_seed()
+
+
+@pytest.mark.parametrize(
+    ("country", "vat_number", "currency", "series", "rate", "vat", "note"),
+    [
+        ("NL", "NL004495445B01", "EUR", "EU", "21", "21.00", ""),
+        ("DE", "DE136695976", "EUR", "EU", "0", "0.00", "Reverse charge"),
+        ("DE", "", "EUR", "EU", "19", "19.00", ""),
+        ("GB", "GB980780684", "GBP", "UK", "20", "20.00", ""),
+    ],
+)
+def test_an_invoice_carries_the_right_seller_and_vat(data, country, vat_number, currency, series, rate, vat, note):
+    business = BusinessFactory(country=country, vat_number=vat_number, currency=currency)
+    invoice = invoice_issue(request_id=_request(_subscription(business)).pk)
+    assert invoice.number.startswith(f"{series}-{date.today().year}-")
+    assert (invoice.vat_rate, invoice.vat, invoice.total) == (
+        Decimal(rate),
+        Decimal(vat),
+        Decimal("100") + Decimal(vat),
+    )
+    assert note in invoice.vat_note
+    assert invoice.due_date == invoice.issue_date + timedelta(days=30)
+    assert iso11649.is_valid(invoice.reference)
+    assert invoice.po_number == "PO-1"
+    assert invoice.lines.get().net == Decimal("100.00")
+    assert invoice.buyer_snapshot["vat_number"] == vat_number
+
+
+def test_a_request_is_invoiced_once(data):
+    request = _request(_subscription(BusinessFactory(country="NL", currency="EUR")))
+    first = invoice_issue(request_id=request.pk)
+    assert invoice_issue(request_id=request.pk) == first
+    assert Invoice.objects.count() == 1
+
+
+def test_numbers_follow_each_other_per_series(data):
+    nl = BusinessFactory(country="NL", currency="EUR")
+    gb = BusinessFactory(country="GB", currency="GBP")
+    subscriptions = {nl.pk: _subscription(nl), gb.pk: _subscription(gb)}
+    numbers = [invoice_issue(request_id=_request(subscriptions[b.pk]).pk).number for b in (nl, nl, gb, nl)]
+    year = date.today().year
+    assert numbers == [f"EU-{year}-000001", f"EU-{year}-000002", f"UK-{year}-000001", f"EU-{year}-000003"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_threads_issue_2000_gap_free_unique_numbers():
+    program_seed()
+    sellers_seed()
+    tiers_seed()
+    business = BusinessFactory(country="NL", currency="EUR")
+    subscription = _subscription(business)
+    requests = [_request(subscription).pk for _ in range(2000)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def work(chunk: list[int]) -> None:
+        try:
+            barrier.wait()
+            for request_id in chunk:
+                invoice_issue(request_id=request_id)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(requests[i::8],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    sequence = sorted(int(number.rsplit("-", 1)[1]) for number in Invoice.objects.values_list("number", flat=True))
+    assert sequence == list(range(1, 2001))
