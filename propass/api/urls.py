@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from propass.accounts import api as accounts_api
 from propass.api import views
+from propass.billing import api as billing_api
 from propass.catalog import api as catalog_api
 from propass.memberships import api as memberships_api
 from propass.memberships import api_subscriptions
@@ -38,6 +39,8 @@ v1 = [
         api_subscriptions.SubscriptionChangePlanView.as_view(),
         name="subscription_change_plan",
     ),
+    path("invoices/", billing_api.InvoiceListView.as_view(), name="invoices"),
+    path("invoices/<int:pk>/", billing_api.InvoiceDetailView.as_view(), name="invoice"),
     path("migration/", products_api.MigrationView.as_view(), name="migration"),
     path("points/ledger/", points_api.LedgerListView.as_view(), name="ledger"),
     path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),

@@ -6,7 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from propass.accounts.models import Business, User
 from propass.accounts.selectors import business_of
+from propass.billing.models import Invoice
 from propass.billing.vat import vat_decide
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
@@ -19,6 +21,7 @@ from propass.memberships.selectors import corporate_switch_shown, tier_offers
 from propass.memberships.services import (
     CheckoutInput,
     checkout_review,
+    has_billing_rights,
     subscription_cancel,
     subscription_change_plan,
     subscription_checkout,
@@ -53,9 +56,17 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
             "switch": switch,
             "corporate": family == TierFamily.CORPORATE,
             "current": current,
+            "invoices": _invoices(business, request.user),  # type: ignore[arg-type]
             "program": program_current(),
         },
     )
+
+
+def _invoices(business: Business | None, user: User) -> list[Invoice]:
+    """The last invoices, for users with billing rights (others see none)."""
+    if business is None or not has_billing_rights(user=user, business=business):
+        return []
+    return list(Invoice.objects.filter(business=business).order_by("-issue_date", "-id")[:20])
 
 
 def _checkout_input(saved: dict, payment: dict | None = None) -> CheckoutInput:

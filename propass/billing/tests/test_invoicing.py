@@ -109,3 +109,42 @@ def test_eight_threads_issue_2000_gap_free_unique_numbers():
     assert errors == []
     sequence = sorted(int(number.rsplit("-", 1)[1]) for number in Invoice.objects.values_list("number", flat=True))
     assert sequence == list(range(1, 2001))
+
+
+def test_invoices_are_shown_to_billing_users_of_their_business_only(client, data, owner, member, outsider, business):
+    from rest_framework.test import APIClient
+
+    business.country = "NL"
+    business.currency = "EUR"
+    business.save()
+    invoice = invoice_issue(request_id=_request(_subscription(business)).pk)
+    client.force_login(owner)
+    assert invoice.number in client.get("/subscriptions/").content.decode()
+    client.force_login(member)
+    assert invoice.number not in client.get("/subscriptions/").content.decode()
+    api = APIClient()
+    api.force_authenticate(owner)
+    body = api.get(f"/api/v1/invoices/{invoice.pk}/").json()
+    assert (body["number"], body["total"], body["vat"]) == (invoice.number, "121.00", "21.00")
+    assert api.get("/api/v1/invoices/").json()["count"] == 1
+    api.force_authenticate(member)
+    assert api.get("/api/v1/invoices/").status_code == 403
+    api.force_authenticate(outsider)
+    assert api.get(f"/api/v1/invoices/{invoice.pk}/").status_code == 404
+
+
+def test_checkout_issues_the_invoice_after_commit(data, owner, business, django_capture_on_commit_callbacks):
+    from propass.accounts.models import Business
+    from propass.memberships.services import CheckoutInput, subscription_checkout
+
+    Business.objects.filter(pk=business.pk).update(points_balance=600, country="DE", vat_number="DE136695976")
+    business.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        subscription_checkout(
+            business=business, actor=owner,
+            data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="PO-9", accept_terms=True,
+                               payment_method="card", payment_token="tok_visa"),
+        )  # fmt: skip
+    invoice = Invoice.objects.get()
+    assert (invoice.net, invoice.vat, invoice.vat_treatment) == (Decimal("100.00"), Decimal("0.00"), "reverse_charge")
+    assert invoice.po_number == "PO-9"

@@ -1,0 +1,43 @@
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+
+from propass.accounts.selectors import business_of
+from propass.billing.models import Invoice
+from propass.billing.selectors import invoices_for
+from propass.core.errors import NotFound
+
+
+class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
+    class Meta:
+        model = Invoice
+        fields = [
+            "id", "number", "kind", "status", "issue_date", "due_date", "currency", "net", "vat", "total",
+            "vat_rate", "vat_treatment", "vat_note", "po_number", "reference", "payment_method",
+        ]  # fmt: skip
+
+
+def _invoices(request: Any) -> Any:
+    business = business_of(request.user)
+    if business is None:
+        raise NotFound()
+    return invoices_for(business=business, user=request.user)
+
+
+class InvoiceListView(ListAPIView[Invoice]):
+    """The business's invoices (billing rights needed)."""
+
+    serializer_class = InvoiceSerializer
+
+    def get_queryset(self) -> Any:
+        return _invoices(self.request)
+
+
+class InvoiceDetailView(RetrieveAPIView[Invoice]):
+    """One invoice of the business; another business's is not found."""
+
+    serializer_class = InvoiceSerializer
+
+    def get_queryset(self) -> Any:
+        return _invoices(self.request)
