@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("propass.onboarding.urls")),
     path("", include("propass.products.urls")),
     path("", include("propass.memberships.urls")),
+    path("", include("propass.billing.urls")),
     path("", include("propass.notifications.urls")),
     path("", include("propass.support.urls")),
     path("backoffice/admin/", admin.site.urls),

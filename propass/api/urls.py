@@ -41,6 +41,7 @@ v1 = [
     ),
     path("invoices/", billing_api.InvoiceListView.as_view(), name="invoices"),
     path("invoices/<int:pk>/", billing_api.InvoiceDetailView.as_view(), name="invoice"),
+    path("invoices/<int:pk>/pdf/", billing_api.InvoicePdfView.as_view(), name="invoice_pdf"),
     path("migration/", products_api.MigrationView.as_view(), name="migration"),
     path("points/ledger/", points_api.LedgerListView.as_view(), name="ledger"),
     path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),

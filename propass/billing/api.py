@@ -1,11 +1,17 @@
 from typing import Any
 
+from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from propass.accounts.selectors import business_of
 from propass.billing.models import Invoice
 from propass.billing.selectors import invoices_for
+from propass.billing.views import invoice_pdf_response
 from propass.core.errors import NotFound
 
 
@@ -41,3 +47,13 @@ class InvoiceDetailView(RetrieveAPIView[Invoice]):
 
     def get_queryset(self) -> Any:
         return _invoices(self.request)
+
+
+class InvoicePdfView(APIView):
+    """The invoice as PDF (billing rights needed)."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        if not _invoices(request).filter(pk=pk).exists():
+            raise NotFound()
+        return invoice_pdf_response(pk)

@@ -81,7 +81,17 @@ def invoice_issue(*, request_id: int) -> Invoice:
         )
         request.invoiced_at = timezone.now()
         request.save(update_fields=["invoiced_at"])
+        transaction.on_commit(lambda: _enqueue_pdf(invoice.pk))
     return invoice
+
+
+def _enqueue_pdf(invoice_id: int) -> None:
+    from propass.billing.tasks import invoice_pdf_task
+
+    try:
+        invoice_pdf_task.enqueue(invoice_id)
+    except Exception:
+        logger.exception("could not enqueue the PDF of invoice %s; it is rendered when first opened", invoice_id)
 
 
 def invoice_issue_pending(*, limit: int = 500) -> int:

@@ -118,6 +118,7 @@ class Invoice(models.Model):
     payment_method = models.CharField(_("payment method"), max_length=16)
     reference = models.CharField(_("payment reference"), max_length=35, unique=True)
     language = models.CharField(_("language"), max_length=8, default="en")
+    pdf = models.FileField(upload_to="invoices/", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
 

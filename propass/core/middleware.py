@@ -20,3 +20,26 @@ class UserLanguageMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class DomainErrorMiddleware:
+    """A Forbidden or NotFound raised by a service in an HTML view becomes the usual 403/404
+    page (the API turns them into its JSON error shape itself)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from propass.core.errors import Forbidden, NotFound
+
+        if isinstance(exception, Forbidden):
+            raise PermissionDenied(str(exception)) from exception
+        if isinstance(exception, NotFound):
+            raise Http404(str(exception)) from exception
+        return None

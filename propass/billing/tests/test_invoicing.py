@@ -148,3 +148,33 @@ def test_checkout_issues_the_invoice_after_commit(data, owner, business, django_
     invoice = Invoice.objects.get()
     assert (invoice.net, invoice.vat, invoice.vat_treatment) == (Decimal("100.00"), Decimal("0.00"), "reverse_charge")
     assert invoice.po_number == "PO-9"
+
+
+def _pdf_text(content: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
+
+
+def test_the_invoice_pdf_is_in_the_business_language(client, data, owner, member, business):
+    from rest_framework.test import APIClient
+
+    business.country = "NL"
+    business.currency = "EUR"
+    business.language = "it"
+    business.save()
+    invoice = invoice_issue(request_id=_request(_subscription(business, method="bank_transfer")).pk)
+    client.force_login(owner)
+    response = client.get(f"/subscriptions/invoices/{invoice.pk}/pdf/")
+    content = b"".join(response.streaming_content)
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(content)
+    assert invoice.number in text
+    assert "Fattura" in text
+    assert invoice.reference in text
+    assert "IBAN NL91ABNA0417164300" in text
+    api = APIClient()
+    api.force_authenticate(owner)
+    assert b"".join(api.get(f"/api/v1/invoices/{invoice.pk}/pdf/").streaming_content).startswith(b"%PDF")
+    client.force_login(member)
+    assert client.get(f"/subscriptions/invoices/{invoice.pk}/pdf/").status_code in {403, 404}
