@@ -70,6 +70,9 @@ def invoice_issue(*, request_id: int) -> Invoice:
             payment_method=subscription.payment_method,
             reference=structured_reference(number),
             language=business.language,
+            next_charge_on=today + timedelta(days=seller.payment_terms_days)
+            if subscription.payment_method == "card"
+            else None,
         )  # fmt: skip
         InvoiceLine.objects.create(
             invoice=invoice,

@@ -119,6 +119,8 @@ class Invoice(models.Model):
     reference = models.CharField(_("payment reference"), max_length=35, unique=True)
     language = models.CharField(_("language"), max_length=8, default="en")
     pdf = models.FileField(upload_to="invoices/", max_length=200, blank=True)
+    charge_attempts = models.PositiveSmallIntegerField(default=0)
+    next_charge_on = models.DateField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
 
@@ -144,3 +146,31 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class Payment(models.Model):
+    """One attempt to collect an invoice. The idempotency key (invoice number and attempt)
+    is unique, so a job run twice, or restarted after a crash, never charges twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    method = models.CharField(_("method"), max_length=16)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.idempotency_key

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.utils import timezone
 
 from propass.core.models import ScheduledRun
 from propass.core.scheduling import periodic
@@ -15,7 +16,8 @@ def purge_expired_sessions(*, at: datetime) -> None:
 @periodic("prune-history", every=timedelta(days=1))
 def prune_history(*, at: datetime) -> None:
     """Scheduler bookkeeping and finished task results older than 30 days are removed."""
-    ScheduledRun.objects.filter(started_at__lt=at - timedelta(days=30)).delete()
+    # Never later than now: running the jobs "as of" a future moment must not erase today's runs.
+    ScheduledRun.objects.filter(started_at__lt=min(at, timezone.now()) - timedelta(days=30)).delete()
     from django.conf import settings
 
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":

@@ -60,6 +60,6 @@ def scheduled_run_due(*, at: datetime | None = None) -> list[tuple[str, str]]:
             outcomes.append((job.name, "failed"))
         else:
             outcomes.append((job.name, "ran"))
-        run.finished_at = timezone.now()
-        run.save(update_fields=["finished_at", "error"])
+        # An update, not save(): a job may have pruned old runs, this one included.
+        ScheduledRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), error=run.error)
     return outcomes

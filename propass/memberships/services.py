@@ -328,4 +328,7 @@ def subscription_replace_card(*, business: Business, actor: User, token: str) ->
         subscription.card_last4 = card.last4
         subscription.save(update_fields=["payment_method", "card_reference", "card_last4", "updated_at"])
         audit_record(actor=actor, action="subscription.replace_card", target=subscription, data={"last4": card.last4})
+        from propass.billing.collection import invoices_retry_with_new_card
+
+        invoices_retry_with_new_card(subscription=subscription, today=timezone.localdate())
     return subscription

@@ -1,0 +1,144 @@
+"""Collecting card invoices on their due date, with retries and suspension."""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
+from propass.billing.models import Invoice, InvoiceStatus, Payment
+from propass.core.services import audit_record
+from propass.memberships.enums import SubscriptionStatus
+from propass.memberships.models import Subscription
+from propass.notifications.services import notification_business
+
+logger = logging.getLogger(__name__)
+
+# A failed charge is tried again this many days after the due date; then the membership is suspended.
+RETRY_DAYS = (1, 3, 7)
+
+
+def invoice_collect_due(*, at: datetime) -> int:
+    """Charge every card invoice whose (re)try date has come. Returns how many were tried."""
+    today = timezone.localtime(at).date()
+    due = list(
+        Invoice.objects.filter(
+            payment_method="card",
+            status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE],
+            next_charge_on__lte=today,
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for invoice_id in due:
+        invoice_collect(invoice_id=invoice_id, today=today)
+    return len(due)
+
+
+def invoice_collect(*, invoice_id: int, today: date) -> Payment | None:
+    """One charge attempt for one invoice. The attempt is recorded before the gateway is
+    called, under a unique idempotency key that the gateway also receives: a second run,
+    in parallel or after a crash, reuses the key and cannot charge twice."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update(of=("self",)).select_related("subscription").get(pk=invoice_id)
+        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) or invoice.next_charge_on is None:
+            return None
+        if invoice.next_charge_on > today:
+            return None
+        attempt = invoice.charge_attempts + 1
+        key = f"{invoice.number}:charge:{attempt}"
+        payment = Payment.objects.filter(idempotency_key=key).first()
+        if payment is None:
+            try:
+                with transaction.atomic():
+                    payment = Payment.objects.create(
+                        invoice=invoice, attempt=attempt, method="card", amount=invoice.total,
+                        currency=invoice.currency, idempotency_key=key,
+                    )  # fmt: skip
+            except IntegrityError:
+                payment = Payment.objects.get(idempotency_key=key)
+        if payment.status != Payment.Status.PENDING:
+            return payment
+        card = invoice.subscription.card_reference if invoice.subscription else ""
+    try:
+        charge = gateway().charge(card=card, amount=invoice.total, currency=invoice.currency, idempotency_key=key)
+    except GatewayUnavailable:
+        logger.warning("payment gateway unavailable for %s; the next run tries again", key)
+        return payment
+    except PaymentDeclined as declined:
+        return _failed(payment.pk, str(declined), today)
+    return _succeeded(payment.pk, charge.reference)
+
+
+def _succeeded(payment_id: int, reference: str) -> Payment:
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=payment_id)
+        if payment.status == Payment.Status.SUCCEEDED:
+            return payment
+        payment.status = Payment.Status.SUCCEEDED
+        payment.gateway_reference = reference
+        payment.finished_at = timezone.now()
+        payment.save(update_fields=["status", "gateway_reference", "finished_at"])
+        invoice_mark_paid(invoice=payment.invoice, actor=None, via=f"card:{reference}")
+    return payment
+
+
+def _failed(payment_id: int, reason: str, today: date) -> Payment:
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update(of=("self",)).select_related("invoice__subscription").get(pk=payment_id)
+        )
+        if payment.status != Payment.Status.PENDING:
+            return payment
+        payment.status = Payment.Status.FAILED
+        payment.error = reason[:300]
+        payment.finished_at = timezone.now()
+        payment.save(update_fields=["status", "error", "finished_at"])
+        invoice = payment.invoice
+        invoice.charge_attempts = payment.attempt
+        retries_done = payment.attempt - 1
+        if retries_done < len(RETRY_DAYS):
+            invoice.next_charge_on = invoice.due_date + timedelta(days=RETRY_DAYS[retries_done])
+        else:
+            invoice.next_charge_on = None
+        invoice.status = InvoiceStatus.OVERDUE
+        invoice.save(update_fields=["charge_attempts", "next_charge_on", "status"])
+        subscription = invoice.subscription
+        if invoice.next_charge_on is None and subscription is not None:
+            Subscription.objects.filter(pk=subscription.pk, status=SubscriptionStatus.ACTIVE).update(
+                status=SubscriptionStatus.SUSPENDED
+            )
+            audit_record(
+                actor=None, action="subscription.suspend", target=subscription, data={"invoice": invoice.number}
+            )
+        notification_business(
+            business=invoice.business,
+            kind="payment_failed",
+            title=_("The card payment of invoice %(number)s failed"),
+            body=_("Reason: %(reason)s. Please replace the card in Manage Subscription."),
+            url=reverse("memberships:manage"),
+            params={"number": invoice.number, "reason": reason},
+        )
+    return payment
+
+
+def invoice_mark_paid(*, invoice: Invoice, actor: object, via: str) -> None:
+    """An invoice is paid: it leaves collection, and a membership suspended for it is active
+    again. Must run inside the caller's transaction."""
+    Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.PAID, paid_at=timezone.now(), next_charge_on=None)
+    if invoice.subscription_id:
+        reinstated = Subscription.objects.filter(
+            pk=invoice.subscription_id, status=SubscriptionStatus.SUSPENDED
+        ).update(status=SubscriptionStatus.ACTIVE)
+        if reinstated:
+            audit_record(actor=None, action="subscription.reinstate", target=invoice, data={"via": via})
+    audit_record(actor=actor, action="invoice.paid", target=invoice, data={"via": via})
+
+
+def invoices_retry_with_new_card(*, subscription: Subscription, today: date) -> int:
+    """After the card is replaced, unpaid card invoices are charged again at the next run."""
+    return Invoice.objects.filter(
+        subscription=subscription, payment_method="card", status__in=[InvoiceStatus.OVERDUE, InvoiceStatus.ISSUED],
+        due_date__lte=today,
+    ).update(next_charge_on=today)  # fmt: skip
