@@ -1,9 +1,7 @@
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from propass.accounts.models import Business
@@ -14,6 +12,7 @@ from propass.billing.models import Invoice, Payment
 from propass.core.demo import program_seed, sellers_seed, tiers_seed
 from propass.memberships.services import CheckoutInput, subscription_checkout, subscription_replace_card
 from propass.notifications.models import Notification
+from propass.testing.threads import errors_in, run_at_once
 
 
 def _buy(business, owner, token="tok_visa"):
@@ -92,24 +91,8 @@ def test_two_runs_in_parallel_charge_once():
     business = BusinessFactory(points_balance=600, country="NL", currency="EUR")
     owner = MembershipFactory(business=business, role="superuser").user
     _subscription, invoice = _buy(business, owner)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            invoice_collect_due(at=_at(invoice.due_date))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_at_once(2, lambda _index: invoice_collect_due(at=_at(invoice.due_date)))
+    assert errors_in(results) == []
     assert Payment.objects.filter(status="succeeded").count() == 1
     assert Payment.objects.count() == 1
     assert Invoice.objects.get().status == "paid"

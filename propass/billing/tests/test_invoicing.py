@@ -1,9 +1,7 @@
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from stdnum import iso11649
 
 from propass.accounts.tests.factories import BusinessFactory
@@ -11,6 +9,7 @@ from propass.billing.invoicing import invoice_issue, invoice_request_create
 from propass.billing.models import Invoice
 from propass.core.demo import program_seed, sellers_seed, tiers_seed
 from propass.memberships.models import Subscription, Tier
+from propass.testing.threads import errors_in, run_at_once
 
 
 def _subscription(business, *, po="PO-1", method="card") -> Subscription:
@@ -90,25 +89,12 @@ def test_eight_threads_issue_2000_gap_free_unique_numbers(settings):
     business = BusinessFactory(country="NL", currency="EUR")
     subscription = _subscription(business)
     requests = [_request(subscription).pk for _ in range(2000)]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(8)
 
-    def work(chunk: list[int]) -> None:
-        try:
-            barrier.wait()
-            for request_id in chunk:
-                invoice_issue(request_id=request_id)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
+    def issue(index: int) -> None:
+        for request_id in requests[index::8]:
+            invoice_issue(request_id=request_id)
 
-    threads = [threading.Thread(target=work, args=(requests[i::8],)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert errors_in(run_at_once(8, issue)) == []
     sequence = sorted(int(number.rsplit("-", 1)[1]) for number in Invoice.objects.values_list("number", flat=True))
     assert sequence == list(range(1, 2001))
 

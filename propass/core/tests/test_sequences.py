@@ -1,9 +1,8 @@
-import threading
-
 import pytest
 from django.db import connection, transaction
 
 from propass.core.services import audit_record, sequence_next
+from propass.testing.threads import errors_in, run_at_once
 
 
 def test_a_sequence_counts_up_from_its_start(db):
@@ -23,30 +22,10 @@ def test_a_rolled_back_value_is_handed_out_again(db):
 @pytest.mark.django_db(transaction=True)
 def test_threads_never_get_the_same_value():
     """Four threads draw 25 values each at once: 100 distinct values without gaps."""
-    drawn: list[int] = []
-    lock = threading.Lock()
-    errors: list[BaseException] = []
-    start = threading.Barrier(4)
-
-    def draw() -> None:
-        try:
-            start.wait()
-            for _ in range(25):
-                value = sequence_next(name=f"race-{connection.vendor}")
-                with lock:
-                    drawn.append(value)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=draw) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert sorted(drawn) == list(range(1, 101))
+    name = f"race-{connection.vendor}"
+    results = run_at_once(4, lambda _index: [sequence_next(name=name) for _ in range(25)])
+    assert errors_in(results) == []
+    assert sorted(value for values in results for value in values) == list(range(1, 101))
 
 
 def test_audit_record_names_actor_action_and_target(member, business):

@@ -1,9 +1,7 @@
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from propass.accounts.models import Business
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
@@ -13,6 +11,7 @@ from propass.core.errors import Conflict, Forbidden, InvalidInput
 from propass.memberships.models import MembershipNumber, Subscription
 from propass.memberships.services import CheckoutInput, add_years, membership_number_new, subscription_checkout
 from propass.products.models import LegacyAccount
+from propass.testing.threads import run_at_once
 
 
 @pytest.fixture
@@ -119,24 +118,9 @@ def test_ten_checkouts_at_once_make_one_membership():
     tiers_seed()
     business = BusinessFactory(points_balance=1200, currency="EUR")
     owner = MembershipFactory(business=business, role="superuser").user
-    outcomes: list[str] = []
-    barrier = threading.Barrier(10)
-
-    def buy() -> None:
-        try:
-            barrier.wait()
-            subscription_checkout(business=business, actor=owner, data=_card())
-            outcomes.append("bought")
-        except Conflict:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(10, lambda _index: subscription_checkout(business=business, actor=owner, data=_card()))
+    outcomes = ["refused" if isinstance(r, Conflict) else repr(r) if isinstance(r, BaseException) else "bought"
+                for r in results]  # fmt: skip
     assert sorted(outcomes) == ["bought"] + ["refused"] * 9
     assert Subscription.objects.filter(business=business).count() == 1
 

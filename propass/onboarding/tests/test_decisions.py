@@ -1,7 +1,4 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from propass.accounts.enums import BusinessRole
 from propass.accounts.models import Business, BusinessMembership, User
@@ -15,6 +12,7 @@ from propass.onboarding.services import application_approve, application_reject,
 from propass.onboarding.tests.helpers import submit
 from propass.products.models import LegacyAccount
 from propass.testing.files import png
+from propass.testing.threads import run_at_once
 
 
 def test_the_queue_is_ordered_by_sla_and_marks_overdue(client, program, validation_agent):
@@ -159,31 +157,14 @@ def test_staff_can_resend_the_set_password_link(client, program, validation_agen
 def test_two_agents_deciding_at_once_make_one_decision(validation_agent):
     program_seed()
     application = submit()
-    outcomes: list[str] = []
-    barrier = threading.Barrier(2)
-
-    def decide(action) -> None:
-        try:
-            barrier.wait()
-            action()
-            outcomes.append("done")
-        except Conflict:
-            outcomes.append("already decided")
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(
-            target=decide, args=(lambda: application_approve(application_id=application.pk, agent=validation_agent),)
-        ),
-        threading.Thread(
-            target=decide,
-            args=(lambda: application_reject(application_id=application.pk, agent=validation_agent, reason="x"),),
-        ),
+    decisions = [
+        lambda: application_approve(application_id=application.pk, agent=validation_agent),
+        lambda: application_reject(application_id=application.pk, agent=validation_agent, reason="x"),
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(2, lambda index: decisions[index]())
+    outcomes = [
+        "already decided" if isinstance(r, Conflict) else repr(r) if isinstance(r, BaseException) else "done"
+        for r in results
+    ]
     assert sorted(outcomes) == ["already decided", "done"]
     assert Business.objects.count() == (1 if Application.objects.get().status == ApplicationStatus.APPROVED else 0)

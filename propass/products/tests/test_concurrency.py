@@ -1,9 +1,6 @@
 """Points under concurrency: threads against the real database (PostgreSQL in CI)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from propass.accounts.models import Business
 from propass.accounts.tests.factories import BusinessFactory
@@ -12,30 +9,14 @@ from propass.points.services import points_verify
 from propass.products.enums import RegistrationStatus
 from propass.products.models import Registration
 from propass.products.tests.helpers import camera, register
+from propass.testing.threads import errors_in, run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _run(count, work):
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except InvalidInput:
-            pass  # the same business registering its own serial again is refused: expected
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # The same business registering its own serial again is refused: expected.
+    errors = [error for error in errors_in(run_at_once(count, work)) if not isinstance(error, InvalidInput)]
     assert errors == []
 
 

@@ -1,8 +1,6 @@
 import io
-import threading
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from propass.accounts.models import Business
@@ -15,6 +13,7 @@ from propass.products.migration import migration_available, migration_perform, m
 from propass.products.models import LegacyAccount, Registration
 from propass.products.tests.helpers import register
 from propass.products.tests.legacy_data import cameras, twelve_products
+from propass.testing.threads import run_at_once
 
 
 @pytest.fixture
@@ -114,24 +113,9 @@ def test_ten_clicks_at_once_migrate_once():
     products = cameras()
     register(other, products[0], serial="099999999999")
     legacy_import(stream=io.BytesIO(twelve_products()))
-    outcomes: list[str] = []
-    barrier = threading.Barrier(10)
-
-    def click() -> None:
-        try:
-            barrier.wait()
-            migration_perform(business=business, actor=None)
-            outcomes.append("migrated")
-        except Conflict:
-            outcomes.append("already")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(10, lambda _index: migration_perform(business=business, actor=None))
+    outcomes = ["already" if isinstance(r, Conflict) else repr(r) if isinstance(r, BaseException) else "migrated"
+                for r in results]  # fmt: skip
     assert sorted(outcomes) == ["already"] * 9 + ["migrated"]
     assert Registration.objects.filter(business=business).count() == 12
     assert Business.objects.get(pk=business.pk).points_balance == 800
