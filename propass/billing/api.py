@@ -8,7 +8,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from propass.accounts.selectors import business_of
+from propass.api.common import caller_business
 from propass.billing.models import Invoice
 from propass.billing.selectors import invoices_for
 from propass.billing.views import invoice_pdf_response
@@ -25,10 +25,7 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
 
 
 def _invoices(request: Any) -> Any:
-    business = business_of(request.user)
-    if business is None:
-        raise NotFound()
-    return invoices_for(business=business, user=request.user)
+    return invoices_for(business=caller_business(request), user=request.user)
 
 
 class InvoiceListView(ListAPIView[Invoice]):

@@ -6,8 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from propass.accounts.selectors import business_of
-from propass.core.errors import NotFound
+from propass.api.common import caller_business
 from propass.memberships.selectors import TierOffer, tier_offers
 
 
@@ -39,8 +38,5 @@ class TierListView(APIView):
 
     @extend_schema(responses=TierSerializer(many=True))
     def get(self, request: Request) -> Response:
-        business = business_of(request.user)  # type: ignore[arg-type]
-        if business is None:
-            raise NotFound()
-        data: Any = TierSerializer(tier_offers(business=business), many=True).data  # type: ignore[arg-type]
+        data: Any = TierSerializer(tier_offers(business=caller_business(request)), many=True).data  # type: ignore[arg-type]
         return Response(data)

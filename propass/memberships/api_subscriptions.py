@@ -6,8 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from propass.accounts.models import Business
-from propass.accounts.selectors import business_of
+from propass.api.common import caller_business as _business
 from propass.core.errors import NotFound
 from propass.memberships.enums import PaymentMethod
 from propass.memberships.models import Subscription
@@ -44,13 +43,6 @@ class CheckoutSerializer(serializers.Serializer[dict]):
 
 class AutoRenewSerializer(serializers.Serializer[dict]):
     auto_renew = serializers.BooleanField()
-
-
-def _business(request: Request) -> Business:
-    business = business_of(request.user)  # type: ignore[arg-type]
-    if business is None:
-        raise NotFound()
-    return business
 
 
 class SubscriptionCreateView(APIView):

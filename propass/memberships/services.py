@@ -53,6 +53,11 @@ def has_billing_rights(*, user: User, business: Business) -> bool:
     return BusinessMembership.objects.filter(user=user, business=business, role__in=BILLING_ROLES).exists()
 
 
+def _require_billing_rights(actor: User, business: Business) -> None:
+    if not has_billing_rights(user=actor, business=business):
+        raise Forbidden(_("Only the business superuser or an administrator can change the membership."))
+
+
 @dataclass
 class CheckoutInput:
     tier: str
@@ -190,8 +195,7 @@ def subscription_current(*, business: Business) -> Subscription | None:
 
 def subscription_set_auto_renew(*, business: Business, actor: User, auto_renew: bool) -> Subscription:
     """Switch auto-renewal on or off (audited); billing rights needed."""
-    if not has_billing_rights(user=actor, business=business):
-        raise Forbidden(_("Only the business superuser or an administrator can change the membership."))
+    _require_billing_rights(actor, business)
     with transaction.atomic():
         subscription = (
             Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
@@ -207,8 +211,7 @@ def subscription_set_auto_renew(*, business: Business, actor: User, auto_renew: 
 
 def subscription_cancel(*, business: Business, actor: User) -> Subscription:
     """Cancel: no further renewal; the membership stays active to the end of its term."""
-    if not has_billing_rights(user=actor, business=business):
-        raise Forbidden(_("Only the business superuser or an administrator can change the membership."))
+    _require_billing_rights(actor, business)
     with transaction.atomic():
         subscription = (
             Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
@@ -239,8 +242,7 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
     """Change plan: an upgrade to a tier the points allow now takes effect today and owes
     the price difference pro rata for the rest of the term; a downgrade is scheduled for
     the renewal."""
-    if not has_billing_rights(user=actor, business=business):
-        raise Forbidden(_("Only the business superuser or an administrator can change the membership."))
+    _require_billing_rights(actor, business)
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
         subscription = (
@@ -314,8 +316,7 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
 def subscription_replace_card(*, business: Business, actor: User, token: str) -> Subscription:
     """Replace the card: the new one is authorised with a zero amount first; a declined card
     changes nothing."""
-    if not has_billing_rights(user=actor, business=business):
-        raise Forbidden(_("Only the business superuser or an administrator can change the membership."))
+    _require_billing_rights(actor, business)
     card = gateway().authorise(token=token, customer=f"business-{business.pk}")
     with transaction.atomic():
         subscription = (

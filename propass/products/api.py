@@ -7,9 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from propass.accounts.models import Business
-from propass.accounts.selectors import business_of
-from propass.core.errors import NotFound
+from propass.api.common import caller_business as _business
 from propass.products.migration import migration_perform, migration_preview
 from propass.products.models import Registration
 from propass.products.selectors import registration_list
@@ -68,13 +66,6 @@ class RegistrationSerializer(serializers.ModelSerializer[Registration]):
             country_of_purchase=getattr(country, "code", country) or "",
             dealer=value("dealer") or "",
         )
-
-
-def _business(request: Request) -> Business:
-    business = business_of(request.user)  # type: ignore[arg-type]
-    if business is None:
-        raise NotFound()
-    return business
 
 
 class RegistrationListView(ListCreateAPIView[Registration]):
