@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -9,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
-from propass.billing.models import Invoice, InvoiceStatus, Payment
+from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
+from propass.core.errors import Conflict, InvalidInput
 from propass.core.services import audit_record
 from propass.memberships.enums import SubscriptionStatus
 from propass.memberships.models import Subscription
@@ -134,6 +136,49 @@ def invoice_mark_paid(*, invoice: Invoice, actor: object, via: str) -> None:
         if reinstated:
             audit_record(actor=None, action="subscription.reinstate", target=invoice, data={"via": via})
     audit_record(actor=actor, action="invoice.paid", target=invoice, data={"via": via})
+
+
+def invoice_record_payment(
+    *,
+    invoice_id: int,
+    method: str,
+    amount: Decimal,
+    currency: str,
+    key: str,
+    actor: object = None,
+    reference: str = "",
+    note: str = "",
+) -> Payment:
+    """Record money received for an invoice outside the card run (a bank transfer found in a
+    statement, or finance marking it paid by hand) and mark the invoice paid. `key` makes it
+    idempotent: the same bank line or the same request recorded twice is one payment. A
+    payment for an invoice that is already paid, void, or a credit note is refused."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice_id)
+        existing = Payment.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+        if invoice.kind != InvoiceKind.INVOICE or invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE):
+            raise Conflict(
+                _("Invoice %(number)s is not open for payment (%(status)s)."),
+                code="invoice_not_open",
+                number=invoice.number,
+                status=invoice.get_status_display(),
+            )
+        if currency != invoice.currency:
+            raise InvalidInput(
+                _("The payment is in %(currency)s but the invoice is in %(invoice_currency)s."),
+                code="currency_mismatch",
+                currency=currency,
+                invoice_currency=invoice.currency,
+            )
+        payment = Payment.objects.create(
+            invoice=invoice, attempt=1, method=method, amount=amount, currency=currency, idempotency_key=key,
+            status=Payment.Status.SUCCEEDED, gateway_reference=reference[:100], finished_at=timezone.now(),
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None, note=note[:300],
+        )  # fmt: skip
+        invoice_mark_paid(invoice=invoice, actor=actor, via=f"{method}:{reference or key}")
+    return payment
 
 
 def invoices_retry_with_new_card(*, subscription: Subscription, today: date) -> int:

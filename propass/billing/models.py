@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ class SellerEntity(TimeStampedModel):
     vat_number = models.CharField(_("VAT number"), max_length=20)
     vat_rate = models.DecimalField(_("domestic VAT rate (%)"), max_digits=5, decimal_places=2)
     invoice_series = models.CharField(_("invoice series"), max_length=10, default="INV")
+    credit_note_series = models.CharField(_("credit note series"), max_length=10, default="CN")
     payment_terms_days = models.PositiveSmallIntegerField(_("days to pay"), default=30)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
@@ -53,6 +55,7 @@ class InvoiceRequest(models.Model):
     class Kind(models.TextChoices):
         MEMBERSHIP = "membership", _("Membership")
         UPGRADE = "upgrade", _("Upgrade")
+        RENEWAL = "renewal", _("Renewal")
 
     subscription = models.ForeignKey(
         "memberships.Subscription", on_delete=models.PROTECT, related_name="invoice_requests"
@@ -119,6 +122,11 @@ class Invoice(models.Model):
     reference = models.CharField(_("payment reference"), max_length=35, unique=True)
     language = models.CharField(_("language"), max_length=8, default="en")
     pdf = models.FileField(upload_to="invoices/", max_length=200, blank=True)
+    credited_invoice = models.ForeignKey(
+        "self", verbose_name=_("credits invoice"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )  # fmt: skip
+    reminders_sent = models.PositiveSmallIntegerField(_("payment reminders sent"), default=0)
     charge_attempts = models.PositiveSmallIntegerField(default=0)
     next_charge_on = models.DateField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -157,9 +165,15 @@ class Payment(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    class Method(models.TextChoices):
+        CARD = "card", _("Card")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        MANUAL = "manual", _("Marked paid by finance")
+        REFUND = "refund", _("Refund")
+
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     attempt = models.PositiveSmallIntegerField(default=1)
-    method = models.CharField(_("method"), max_length=16)
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -168,9 +182,98 @@ class Payment(models.Model):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return self.idempotency_key
+
+
+class PaymentEvent(models.Model):
+    """A webhook event from the payment provider, stored once by its id: a redelivery finds
+    the stored row and changes nothing."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="payment_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id} {self.type}"
+
+
+class BankStatement(models.Model):
+    """An imported ISO 20022 camt.053 statement; the same statement is imported once."""
+
+    account_iban = models.CharField(_("account"), max_length=34)
+    statement_id = models.CharField(_("statement"), max_length=100)
+    message_id = models.CharField(max_length=100, blank=True)
+    created_on = models.DateTimeField(_("statement date"), null=True, blank=True)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-imported_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["account_iban", "statement_id"], name="bank_statement_once")]
+
+    def __str__(self) -> str:
+        return f"{self.account_iban} {self.statement_id}"
+
+
+class BankLineStatus(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    SUGGESTED = "suggested", _("Suggested match")
+    UNMATCHED = "unmatched", _("Unmatched")
+    IGNORED = "ignored", _("Ignored")
+
+
+BANK_LINE_TRANSITIONS: dict[str, set[str]] = {
+    BankLineStatus.UNMATCHED: {BankLineStatus.MATCHED, BankLineStatus.IGNORED},
+    BankLineStatus.SUGGESTED: {BankLineStatus.MATCHED, BankLineStatus.UNMATCHED, BankLineStatus.IGNORED},
+    BankLineStatus.IGNORED: {BankLineStatus.UNMATCHED},
+    BankLineStatus.MATCHED: set(),
+}
+
+
+class BankLine(models.Model):
+    """One credit entry of a statement, matched to an invoice by its RF reference, suggested
+    by amount and name, or left for finance."""
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveIntegerField()
+    entry_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    booking_date = models.DateField(_("booked"), null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    debtor_name = models.CharField(_("from"), max_length=200, blank=True)
+    debtor_iban = models.CharField(_("from account"), max_length=34, blank=True)
+    reference = models.CharField(_("structured reference"), max_length=35, blank=True)
+    remittance = models.TextField(_("remittance information"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=BankLineStatus.choices)
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_lines")
+    suggested_invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank line")
+        verbose_name_plural = _("bank lines")
+        ordering = ["statement", "position"]
+        constraints = [models.UniqueConstraint(fields=["statement", "position"], name="bank_line_position")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} {self.reference or self.remittance[:30]}"

@@ -89,6 +89,19 @@ class Program(TimeStampedModel):
     invitation_threshold = models.PositiveIntegerField(
         _("points for the invitation"), default=500, help_text=_("A business is invited once its balance reaches this.")
     )
+    payment_grace_days = models.PositiveSmallIntegerField(
+        _("grace period for bank transfers (days)"),
+        default=14,
+        help_text=_("A bank-transfer invoice unpaid this many days after its due date suspends the membership."),
+    )
+    refund_window_days = models.PositiveSmallIntegerField(
+        _("refund window (days)"),
+        default=14,
+        help_text=_(
+            "A membership cancelled within this many days of the start of its term is refunded in full by a "
+            "credit note and ends at once; 0 means no refunds."
+        ),
+    )
 
     class Meta:
         verbose_name = _("program")

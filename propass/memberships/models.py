@@ -130,3 +130,30 @@ class PlanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_tier} → {self.to_tier} ({self.effective_on})"
+
+
+class RenewalNotice(models.Model):
+    """A reminder or decision about one term's end, recorded once per (subscription, kind, term)
+    so that the daily job can run any number of times."""
+
+    class Kind(models.TextChoices):
+        REMINDER_60 = "reminder_60", _("Reminder 60 days before expiry")
+        REMINDER_30 = "reminder_30", _("Reminder 30 days before expiry")
+        REMINDER_7 = "reminder_7", _("Reminder 7 days before expiry")
+        POINTS_SHORT = "points_short", _("Points no longer enough for the tier")
+        RENEWED = "renewed", _("Renewed")
+        EXPIRED = "expired", _("Expired")
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="renewal_notices")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    term_expires_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "kind", "term_expires_on"], name="renewal_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription} {self.kind} {self.term_expires_on}"
