@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
 from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
 from propass.core.errors import Conflict, InvalidInput
+from propass.core.selectors import program_current
 from propass.core.services import audit_record
 from propass.memberships.enums import SubscriptionStatus
 from propass.memberships.models import Subscription
-from propass.notifications.services import notification_business
+from propass.notifications.services import business_notify
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,24 @@ def _succeeded(payment_id: int, reference: str) -> Payment:
         payment.gateway_reference = reference
         payment.finished_at = timezone.now()
         payment.save(update_fields=["status", "gateway_reference", "finished_at"])
-        invoice_mark_paid(invoice=payment.invoice, actor=None, via=f"card:{reference}")
+        if payment.invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
+            # Paid meanwhile by other means, or voided: the money is recorded, finance refunds it.
+            audit_record(actor=None, action="payment.surplus", target=payment.invoice, data={"via": f"card:{reference}"})
+        else:
+            invoice_mark_paid(invoice=payment.invoice, actor=None, via=f"card:{reference}")
     return payment
+
+
+def payment_succeeded(*, payment_id: int, reference: str) -> Payment:
+    """The gateway reports the card payment as succeeded: it is recorded and the invoice paid,
+    also after the same attempt was recorded as failed (the money arrived; that wins)."""
+    return _succeeded(payment_id, reference)
+
+
+def payment_failed(*, payment_id: int, reason: str, today: date) -> Payment:
+    """The gateway reports the card payment as failed: only a pending payment changes (retry
+    or suspension as on the due date); after a success it changes nothing."""
+    return _failed(payment_id, reason, today)
 
 
 def _failed(payment_id: int, reason: str, today: date) -> Payment:
@@ -108,21 +125,108 @@ def _failed(payment_id: int, reason: str, today: date) -> Payment:
         invoice.save(update_fields=["charge_attempts", "next_charge_on", "status"])
         subscription = invoice.subscription
         if invoice.next_charge_on is None and subscription is not None:
-            Subscription.objects.filter(pk=subscription.pk, status=SubscriptionStatus.ACTIVE).update(
-                status=SubscriptionStatus.SUSPENDED
+            _suspend(subscription, invoice)
+        else:
+            business_notify(
+                business=invoice.business,
+                kind="payment_failed",
+                title=_("The card payment of invoice %(number)s failed"),
+                body=_(
+                    "Reason: %(reason)s. We will try again on %(retry)s. To avoid a suspension of the membership, "
+                    "replace the card under Manage Subscription."
+                ),
+                url=reverse("memberships:manage"),
+                params={"number": invoice.number, "reason": reason, "retry": str(invoice.next_charge_on)},
+                billing_only=True,
             )
-            audit_record(
-                actor=None, action="subscription.suspend", target=subscription, data={"invoice": invoice.number}
-            )
-        notification_business(
-            business=invoice.business,
-            kind="payment_failed",
-            title=_("The card payment of invoice %(number)s failed"),
-            body=_("Reason: %(reason)s. Please replace the card in Manage Subscription."),
-            url=reverse("memberships:manage"),
-            params={"number": invoice.number, "reason": reason},
-        )
     return payment
+
+
+def _suspend(subscription: Subscription, invoice: Invoice) -> None:
+    """Suspend the membership for an unpaid invoice (until it is paid) and tell the business."""
+    suspended = Subscription.objects.filter(pk=subscription.pk, status=SubscriptionStatus.ACTIVE).update(
+        status=SubscriptionStatus.SUSPENDED
+    )
+    if not suspended:
+        return
+    audit_record(actor=None, action="subscription.suspend", target=subscription, data={"invoice": invoice.number})
+    business_notify(
+        business=invoice.business,
+        kind="subscription_suspended",
+        title=_("Your membership is suspended: invoice %(number)s is unpaid"),
+        body=_(
+            "Invoice %(number)s of %(total)s %(currency)s was due on %(due)s. The membership is active again as "
+            "soon as the invoice is paid."
+        ),
+        url=reverse("memberships:subscriptions"),
+        params={
+            "number": invoice.number,
+            "total": invoice.total,
+            "currency": invoice.currency,
+            "due": str(invoice.due_date),
+        },
+        billing_only=True,
+    )
+
+
+# A bank-transfer invoice unpaid after its due date is reminded on these days after it.
+BANK_REMINDER_DAYS = (1, 7)
+
+
+def invoices_chase_overdue(*, today: date) -> int:
+    """Bank-transfer invoices unpaid after their due date: marked overdue, reminded 1 and 7
+    days after it, and after the program's grace period (default 14 days) the membership is
+    suspended until the invoice is paid. Each step happens once per invoice."""
+    grace = program_current().payment_grace_days
+    overdue = list(
+        Invoice.objects.filter(
+            kind=InvoiceKind.INVOICE, payment_method="bank_transfer",
+            status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE], due_date__lt=today,
+        ).values_list("pk", flat=True)[:2000]
+    )  # fmt: skip
+    for invoice_id in overdue:
+        _chase(invoice_id, today, grace)
+    return len(overdue)
+
+
+def _chase(invoice_id: int, today: date, grace: int) -> None:
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update(of=("self",)).select_related("subscription").get(pk=invoice_id)
+        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE):
+            return
+        days_late = (today - invoice.due_date).days
+        steps = [days for days in BANK_REMINDER_DAYS if days < grace] + [grace]
+        done = sum(1 for days in steps if days <= days_late)
+        if invoice.status == InvoiceStatus.ISSUED:
+            invoice.status = InvoiceStatus.OVERDUE
+        if done <= invoice.reminders_sent:
+            invoice.save(update_fields=["status"])
+            return
+        invoice.reminders_sent = done
+        invoice.save(update_fields=["status", "reminders_sent"])
+        params = {
+            "number": invoice.number, "total": invoice.total, "currency": invoice.currency,
+            "due": str(invoice.due_date), "reference": invoice.reference,
+            "iban": invoice.seller_snapshot.get("iban", ""), "bic": invoice.seller_snapshot.get("bic", ""),
+            "suspend_on": str(invoice.due_date + timedelta(days=grace)),
+        }  # fmt: skip
+        if done == len(steps):
+            if invoice.subscription is not None:
+                _suspend(invoice.subscription, invoice)
+            return
+        business_notify(
+            business=invoice.business,
+            kind="payment_reminder",
+            title=_("Reminder: invoice %(number)s is overdue"),
+            body=_(
+                "Invoice %(number)s of %(total)s %(currency)s was due on %(due)s. Please transfer it to IBAN "
+                "%(iban)s, BIC %(bic)s, with the reference %(reference)s. Unpaid on %(suspend_on)s, the membership "
+                "is suspended."
+            ),
+            url=reverse("memberships:subscriptions"),
+            params=params,
+            billing_only=True,
+        )
 
 
 def invoice_mark_paid(*, invoice: Invoice, actor: object, via: str) -> None:
@@ -175,7 +279,8 @@ def invoice_record_payment(
         payment = Payment.objects.create(
             invoice=invoice, attempt=1, method=method, amount=amount, currency=currency, idempotency_key=key,
             status=Payment.Status.SUCCEEDED, gateway_reference=reference[:100], finished_at=timezone.now(),
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None, note=note[:300],
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,  # type: ignore[misc]
+            note=note[:300],
         )  # fmt: skip
         invoice_mark_paid(invoice=invoice, actor=actor, via=f"{method}:{reference or key}")
     return payment

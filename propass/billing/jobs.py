@@ -14,3 +14,19 @@ def collect_card_payments(*, at: datetime) -> None:
     from propass.billing.collection import invoice_collect_due
 
     invoice_collect_due(at=at)
+
+
+@periodic("chase-bank-transfers", every=timedelta(days=1))
+def chase_bank_transfers(*, at: datetime) -> None:
+    from django.utils import timezone
+
+    from propass.billing.collection import invoices_chase_overdue
+
+    invoices_chase_overdue(today=timezone.localtime(at).date())
+
+
+@periodic("retry-refunds", every=timedelta(hours=1))
+def retry_refunds(*, at: datetime) -> None:
+    from propass.billing.credit_notes import refunds_retry
+
+    refunds_retry()

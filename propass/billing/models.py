@@ -126,6 +126,7 @@ class Invoice(models.Model):
         "self", verbose_name=_("credits invoice"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="credit_notes",
     )  # fmt: skip
+    credit_reason = models.CharField(_("reason for the credit"), max_length=300, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(_("payment reminders sent"), default=0)
     charge_attempts = models.PositiveSmallIntegerField(default=0)
     next_charge_on = models.DateField(null=True, blank=True, db_index=True)

@@ -85,10 +85,22 @@ class SubscriptionCurrentView(APIView):
         return Response(SubscriptionSerializer(subscription).data)
 
 
+class CancelSerializer(serializers.Serializer[dict]):
+    refund = serializers.BooleanField(
+        default=False, help_text="End the membership today with a refund (only within the program's refund window)."
+    )
+
+
 class SubscriptionCancelView(APIView):
-    @extend_schema(request=None, responses=SubscriptionSerializer)
+    @extend_schema(request=CancelSerializer, responses=SubscriptionSerializer)
     def post(self, request: Request) -> Response:
-        subscription = subscription_cancel(business=_business(request), actor=request.user)  # type: ignore[arg-type]
+        form = CancelSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        subscription = subscription_cancel(
+            business=_business(request),
+            actor=request.user,  # type: ignore[arg-type]
+            refund=form.validated_data["refund"],
+        )
         data: Any = SubscriptionSerializer(subscription).data
         return Response(data)
 

@@ -17,7 +17,8 @@ from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import LegalTextKind
 from propass.core.selectors import legal_text_current, program_current
 from propass.core.services import audit_record
-from propass.memberships.enums import LIVE_STATUSES, PaymentMethod, SubscriptionStatus
+from propass.core.statuses import check_transition
+from propass.memberships.enums import LIVE_STATUSES, SUBSCRIPTION_TRANSITIONS, PaymentMethod, SubscriptionStatus
 from propass.memberships.models import MembershipNumber, PlanChange, Subscription, Tier, TierPrice
 from propass.notifications.services import email_send, notification_business
 from propass.products.models import LegacyAccount
@@ -209,8 +210,22 @@ def subscription_set_auto_renew(*, business: Business, actor: User, auto_renew: 
     return subscription
 
 
-def subscription_cancel(*, business: Business, actor: User) -> Subscription:
-    """Cancel: no further renewal; the membership stays active to the end of its term."""
+def refund_available(*, subscription: Subscription, today: date | None = None) -> bool:
+    """A cancellation is refunded when the program allows refunds and the current term
+    started no more than the program's refund window ago."""
+    window = program_current().refund_window_days
+    today = today or timezone.localdate()
+    return (
+        window > 0
+        and subscription.status == SubscriptionStatus.ACTIVE
+        and (today - subscription.starts_on).days <= window
+    )
+
+
+def subscription_cancel(*, business: Business, actor: User, refund: bool = False) -> Subscription:
+    """Cancel: no further renewal; the membership stays active to the end of its term. With
+    `refund`, inside the program's refund window, the membership ends today and every
+    invoice of the current term is credited in full (the card payment refunded)."""
     _require_billing_rights(actor, business)
     with transaction.atomic():
         subscription = (
@@ -218,12 +233,45 @@ def subscription_cancel(*, business: Business, actor: User) -> Subscription:
         )
         if subscription is None:
             raise NotFound(_("Your business has no active membership."), code="no_membership")
+        if refund:
+            return _cancel_with_refund(subscription, actor)
         if subscription.cancelled_at is not None:
             raise Conflict(_("The renewal of this membership is already cancelled."), code="already_cancelled")
         subscription.auto_renew = False
         subscription.cancelled_at = timezone.now()
         subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
         audit_record(actor=actor, action="subscription.cancel", target=subscription)
+    return subscription
+
+
+def _cancel_with_refund(subscription: Subscription, actor: User) -> Subscription:
+    from propass.billing.credit_notes import credit_note_issue
+    from propass.billing.invoicing import invoice_issue
+    from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus
+
+    if not refund_available(subscription=subscription):
+        raise Conflict(
+            _("A refund is only possible within %(days)s days of the start of the term."),
+            code="refund_window_closed",
+            days=program_current().refund_window_days,
+        )
+    term_requests = subscription.invoice_requests.filter(period_end=subscription.expires_on)
+    for request in term_requests.filter(invoiced_at__isnull=True):
+        invoice_issue(request_id=request.pk)  # the invoice is owed before it can be credited
+    creditable = [InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE, InvoiceStatus.PAID]
+    invoices = Invoice.objects.filter(request__in=term_requests, kind=InvoiceKind.INVOICE, status__in=creditable)
+    credit_notes = [
+        credit_note_issue(invoice_id=pk, reason=str(_("Cancellation with refund")), actor=actor).number
+        for pk in invoices.values_list("pk", flat=True)
+    ]
+    check_transition(SUBSCRIPTION_TRANSITIONS, subscription.status, SubscriptionStatus.EXPIRED)
+    subscription.status = SubscriptionStatus.EXPIRED
+    subscription.auto_renew = False
+    subscription.cancelled_at = timezone.now()
+    subscription.save(update_fields=["status", "auto_renew", "cancelled_at", "updated_at"])
+    audit_record(
+        actor=actor, action="subscription.cancel_refund", target=subscription, data={"credit_notes": credit_notes}
+    )
     return subscription
 
 

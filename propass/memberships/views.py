@@ -22,6 +22,7 @@ from propass.memberships.services import (
     CheckoutInput,
     checkout_review,
     has_billing_rights,
+    refund_available,
     subscription_cancel,
     subscription_change_plan,
     subscription_checkout,
@@ -161,6 +162,12 @@ def manage(request: HttpRequest) -> HttpResponse:
             elif action == "cancel":
                 subscription_cancel(business=business, actor=request.user)  # type: ignore[arg-type]
                 messages.success(request, _("Your membership will not renew; it stays active until it expires."))
+            elif action == "cancel_refund":
+                subscription_cancel(business=business, actor=request.user, refund=True)  # type: ignore[arg-type]
+                messages.success(
+                    request, _("Your membership has ended. A credit note is issued and the amount paid is refunded.")
+                )
+                return redirect("memberships:subscriptions")
             elif action == "change_plan":
                 change = subscription_change_plan(
                     business=business,
@@ -193,5 +200,11 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "memberships/manage.html",
-        {"subscription": current, "program": program_current(), "tiers": tiers, "cards": SANDBOX_CARDS},
+        {
+            "subscription": current,
+            "program": program_current(),
+            "tiers": tiers,
+            "cards": SANDBOX_CARDS,
+            "refund_available": refund_available(subscription=current),
+        },
     )

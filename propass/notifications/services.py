@@ -165,3 +165,42 @@ def notification_business(
                 body=(str(body) % params if params else str(body)) if body else "",
                 url=url,
             )
+
+
+def business_notify(
+    *,
+    business: Business,
+    kind: str,
+    title: Any,
+    body: Any = "",
+    url: str = "",
+    params: dict | None = None,
+    billing_only: bool = False,
+) -> None:
+    """Tell a business about an event that matters: an entry under every user's bell and an
+    e-mail, each in the reader's language (`title` and `body` are lazy translations with
+    `%(name)s` placeholders filled from `params`). `billing_only` e-mails only the users who
+    manage the membership (superuser and administrators)."""
+    from propass.core.selectors import program_current
+
+    params = params or {}
+    notification_business(business=business, kind=kind, title=title, body=body, url=url, params=params)
+    program = program_current()
+    memberships = business.memberships.select_related("user").filter(user__is_active=True)
+    if billing_only:
+        memberships = memberships.filter(role__in=["superuser", "admin"])
+    for membership in memberships:
+        user = membership.user
+        with translation.override(user.language):
+            email_send(
+                to=user.email,
+                template="notice",
+                language=user.language,
+                sender=program.sender,
+                context={
+                    "user": user,
+                    "title": str(title) % params if params else str(title),
+                    "body": (str(body) % params if params else str(body)) if body else "",
+                    "url": url,
+                },
+            )

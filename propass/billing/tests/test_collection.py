@@ -11,7 +11,7 @@ from propass.billing.invoicing import invoice_issue
 from propass.billing.models import Invoice, Payment
 from propass.core.demo import program_seed, sellers_seed, tiers_seed
 from propass.memberships.services import CheckoutInput, subscription_checkout, subscription_replace_card
-from propass.notifications.models import Notification
+from propass.notifications.models import Notification, OutboxMessage
 from propass.testing.threads import errors_in, run_at_once
 
 
@@ -63,7 +63,11 @@ def test_insufficient_funds_retries_then_suspends_then_a_new_card_reinstates(sho
     assert subscription.status == "suspended"
     assert (invoice.status, invoice.charge_attempts, invoice.next_charge_on) == ("overdue", 4, None)
     assert Payment.objects.filter(status="failed").count() == 4
-    assert Notification.objects.filter(kind="payment_failed", user=owner).count() == 4
+    assert Notification.objects.filter(kind="payment_failed", user=owner).count() == 3
+    assert Notification.objects.filter(kind="subscription_suspended", user=owner).count() == 1
+    failed_mails = OutboxMessage.objects.filter(to=owner.email, subject__contains="card payment of invoice")
+    assert failed_mails.count() == 3
+    assert "insufficient funds" in failed_mails.first().body_text
     assert invoice_collect_due(at=_at(due + timedelta(days=8))) == 0
     subscription_replace_card(business=shop, actor=owner, token="tok_visa")
     invoice_collect_due(at=timezone.now())

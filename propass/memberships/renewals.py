@@ -1,0 +1,225 @@
+"""The end of a term: renewal of auto-renewing memberships, reminders to the others, expiry.
+
+Run daily by the scheduler; every step is recorded once per (subscription, kind, term) in
+RenewalNotice or moves the term forward under a row lock, so any number of runs, in
+parallel or after an outage, has the effect of one.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from propass.billing.invoicing import invoice_request_create
+from propass.billing.models import InvoiceRequest
+from propass.core.selectors import program_current
+from propass.core.services import audit_record
+from propass.core.statuses import check_transition
+from propass.memberships.enums import LIVE_STATUSES, SUBSCRIPTION_TRANSITIONS, SubscriptionStatus
+from propass.memberships.models import RenewalNotice, Subscription, Tier, TierPrice
+from propass.notifications.services import business_notify
+
+# Days before expiry on which a membership that does not renew is reminded.
+REMINDER_DAYS = (60, 30, 7)
+# How long before the end of the term an auto-renewing member is told the points fall short.
+POINTS_NOTICE_DAYS = 30
+
+
+@dataclass
+class RenewalRun:
+    renewed: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+    reminded: list[str] = field(default_factory=list)
+    points_short: list[str] = field(default_factory=list)
+
+
+def tiers_qualifying(*, points: int, currency: str, term_years: int) -> list[Tier]:
+    """The tiers on sale that a balance of `points` allows, with a price in the currency."""
+    return list(
+        Tier.objects.filter(
+            active=True, min_points__lte=points, prices__currency=currency, prices__term_years=term_years
+        ).order_by("-min_points")
+    )
+
+
+def _notice_once(subscription: Subscription, kind: str) -> bool:
+    """Record that `kind` was sent for this term; False when it already was."""
+    try:
+        with transaction.atomic():
+            RenewalNotice.objects.create(subscription=subscription, kind=kind, term_expires_on=subscription.expires_on)
+    except IntegrityError:
+        return False
+    return True
+
+
+def renewals_run(*, today: date) -> RenewalRun:
+    """Everything due about the end of terms as of `today`."""
+    result = RenewalRun()
+    live = Subscription.objects.filter(status__in=LIVE_STATUSES)
+    for pk in live.filter(expires_on__lte=today).values_list("pk", flat=True):
+        outcome = subscription_renew_or_expire(subscription_id=pk, today=today)
+        if outcome:
+            getattr(result, outcome).append(pk)
+    horizon = today + timedelta(days=max(REMINDER_DAYS))
+    for pk in live.filter(expires_on__gt=today, expires_on__lte=horizon).values_list("pk", flat=True):
+        outcome = subscription_remind(subscription_id=pk, today=today)
+        if outcome:
+            getattr(result, outcome).append(pk)
+    return result
+
+
+def subscription_remind(*, subscription_id: int, today: date) -> str | None:
+    """Before the end of the term: a membership that will not renew is reminded 60, 30 and 7
+    days ahead (one reminder per window, also when a run was missed); an auto-renewing one
+    whose points no longer allow its tier is told 30 days ahead and offered the tiers it
+    qualifies for."""
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("business", "tier", "next_tier")
+            .get(pk=subscription_id)
+        )
+        days_left = (subscription.expires_on - today).days
+        business = subscription.business
+        params = {
+            "tier": subscription.tier.name,
+            "expires": subscription.expires_on.isoformat(),
+            "days": days_left,
+        }
+        if subscription.auto_renew:
+            target = subscription.next_tier or subscription.tier
+            if days_left > POINTS_NOTICE_DAYS or business.points_balance >= target.min_points:
+                return None
+            if not _notice_once(subscription, RenewalNotice.Kind.POINTS_SHORT):
+                return None
+            offered = tiers_qualifying(
+                points=business.points_balance, currency=subscription.currency, term_years=subscription.term_years
+            )
+            params |= {
+                "tier": target.name,
+                "points": target.min_points,
+                "balance": business.points_balance,
+                "offer": ", ".join(tier.name for tier in offered) or "—",
+            }
+            business_notify(
+                business=business,
+                kind="renewal_points_short",
+                title=_("Your %(tier)s membership cannot renew on %(expires)s"),
+                body=_(
+                    "%(tier)s needs %(points)s points and your business has %(balance)s. Levels you can renew "
+                    "to: %(offer)s. Choose one under Manage Subscription (Change Plan) before the end of the term; "
+                    "otherwise the membership expires."
+                ),
+                url=reverse("memberships:manage"),
+                params=params,
+            )
+            audit_record(actor=None, action="subscription.points_short", target=subscription, data=params)
+            return "points_short"
+        windows = sorted(REMINDER_DAYS)  # 7, 30, 60
+        window = next((days for days in windows if days_left <= days), None)
+        if window is None:
+            return None
+        kind = {
+            60: RenewalNotice.Kind.REMINDER_60,
+            30: RenewalNotice.Kind.REMINDER_30,
+            7: RenewalNotice.Kind.REMINDER_7,
+        }[window]
+        if not _notice_once(subscription, kind):
+            return None
+        business_notify(
+            business=business,
+            kind="renewal_reminder",
+            title=_("Your %(tier)s membership expires in %(days)s days"),
+            body=_(
+                "It ends on %(expires)s and will not renew. To keep your benefits, switch Auto-Renewal on under "
+                "Manage Subscription."
+            ),
+            url=reverse("memberships:manage"),
+            params=params,
+        )
+        return "reminded"
+
+
+def subscription_renew_or_expire(*, subscription_id: int, today: date) -> str | None:
+    """At the end of the term: an auto-renewing, active membership whose points still allow
+    its tier (or the downgrade chosen for the renewal) starts a new term of the same length
+    with a new invoice; any other ends (EXPIRED)."""
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("business", "tier", "next_tier")
+            .get(pk=subscription_id)
+        )
+        if subscription.status not in LIVE_STATUSES or subscription.expires_on > today:
+            return None  # another run got here first
+        business = subscription.business
+        target = subscription.next_tier or subscription.tier
+        price = (
+            TierPrice.objects.filter(tier=target, currency=subscription.currency, term_years=subscription.term_years)
+            .values_list("amount", flat=True)
+            .first()
+        )
+        renews = (
+            subscription.auto_renew
+            and subscription.status == SubscriptionStatus.ACTIVE
+            and target.active
+            and price is not None
+            and business.points_balance >= target.min_points
+        )
+        ended_on = subscription.expires_on
+        if not renews:
+            check_transition(SUBSCRIPTION_TRANSITIONS, subscription.status, SubscriptionStatus.EXPIRED)
+            subscription.status = SubscriptionStatus.EXPIRED
+            subscription.save(update_fields=["status", "updated_at"])
+            _notice_once(subscription, RenewalNotice.Kind.EXPIRED)
+            audit_record(actor=None, action="subscription.expire", target=subscription)
+            business_notify(
+                business=business,
+                kind="subscription_expired",
+                title=_("Your %(tier)s membership has expired"),
+                body=_("It ended on %(expires)s. You can buy a new membership on MY SUBSCRIPTIONS at any time."),
+                url=reverse("memberships:subscriptions"),
+                params={"tier": subscription.tier.name, "expires": ended_on.isoformat()},
+            )
+            return "expired"
+        from propass.memberships.services import add_years
+
+        assert price is not None
+        previous_tier = subscription.tier
+        subscription.tier = target
+        subscription.next_tier = None
+        subscription.price = price
+        subscription.starts_on = ended_on
+        subscription.expires_on = add_years(ended_on, subscription.term_years)
+        subscription.save(update_fields=["tier", "next_tier", "price", "starts_on", "expires_on", "updated_at"])
+        if previous_tier != target:
+            subscription.plan_changes.filter(applied=False, to_tier=target).update(applied=True)
+        invoice_request_create(
+            subscription=subscription,
+            kind=InvoiceRequest.Kind.RENEWAL,
+            description=f"{program_current().name} : {target.name}",
+            period_start=subscription.starts_on,
+            period_end=subscription.expires_on,
+            net=price,
+            currency=subscription.currency,
+        )
+        RenewalNotice.objects.get_or_create(
+            subscription=subscription, kind=RenewalNotice.Kind.RENEWED, term_expires_on=ended_on
+        )
+        audit_record(
+            actor=None,
+            action="subscription.renew",
+            target=subscription,
+            data={"tier": target.code, "from": previous_tier.code, "expires_on": subscription.expires_on.isoformat()},
+        )
+        business_notify(
+            business=business,
+            kind="subscription_renewed",
+            title=_("Your %(tier)s membership has renewed"),
+            body=_("The new term runs until %(expires)s; the invoice follows shortly."),
+            url=reverse("memberships:subscriptions"),
+            params={"tier": target.name, "expires": subscription.expires_on.isoformat()},
+        )
+        return "renewed"

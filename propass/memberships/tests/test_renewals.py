@@ -1,0 +1,124 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from propass.accounts.models import Business
+from propass.billing.collection import invoice_collect_due
+from propass.billing.invoicing import invoice_issue_pending
+from propass.billing.models import Invoice
+from propass.core.demo import sellers_seed, tiers_seed
+from propass.memberships.models import RenewalNotice
+from propass.memberships.renewals import renewals_run
+from propass.memberships.services import subscription_cancel, subscription_change_plan
+from propass.notifications.models import Notification, OutboxMessage
+from propass.testing.shop import buy, morning
+
+
+@pytest.fixture
+def shop(program, business):
+    sellers_seed()
+    tiers_seed()
+    Business.objects.filter(pk=business.pk).update(points_balance=3000, country="NL", currency="EUR")
+    business.refresh_from_db()
+    return business
+
+
+def test_an_auto_renewing_membership_renews_with_a_new_term_and_invoice_charged_on_its_due_date(shop, owner):
+    subscription, first = buy(shop, owner, tier="gold")
+    invoice_collect_due(at=morning(first.due_date))
+    ends = subscription.expires_on
+    call_command("run-scheduled", "--at", morning(ends).isoformat())
+    call_command("run-scheduled", "--at", (morning(ends) + timedelta(hours=1)).isoformat())
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.starts_on) == ("active", ends)
+    assert subscription.expires_on == ends.replace(year=ends.year + 1)
+    assert subscription.invoice_requests.filter(kind="renewal").count() == 1
+    invoice_issue_pending()
+    renewal = Invoice.objects.exclude(pk=first.pk).get()
+    assert (renewal.lines.get().period_start, renewal.lines.get().period_end) == (ends, subscription.expires_on)
+    invoice_collect_due(at=morning(renewal.due_date))
+    renewal.refresh_from_db()
+    assert renewal.status == "paid"
+    assert Notification.objects.filter(user=owner, kind="subscription_renewed").count() == 1
+
+
+def test_a_renewal_whose_points_fell_below_the_tier_notifies_and_offers_lower_tiers(shop, owner):
+    subscription, _invoice = buy(shop, owner, tier="gold")
+    Business.objects.filter(pk=shop.pk).update(points_balance=700)  # products removed: Silver still possible
+    ends = subscription.expires_on
+    renewals_run(today=ends - timedelta(days=45))
+    assert not Notification.objects.filter(kind="renewal_points_short").exists()
+    renewals_run(today=ends - timedelta(days=30))
+    renewals_run(today=ends - timedelta(days=29))
+    notice = Notification.objects.get(user=owner, kind="renewal_points_short")
+    assert "Silver" in notice.body and "Gold" in notice.title and "Platinum" not in notice.body
+    mail = OutboxMessage.objects.get(to=owner.email, template="notice")
+    assert "Silver" in mail.body_text
+
+    renewals_run(today=ends)  # nobody chose a lower tier: the membership ends rather than renew at Gold
+    subscription.refresh_from_db()
+    assert subscription.status == "expired"
+    assert not subscription.invoice_requests.filter(kind="renewal").exists()
+
+
+def test_a_downgrade_chosen_after_the_notice_is_applied_at_renewal(shop, owner):
+    subscription, _invoice = buy(shop, owner, tier="gold")
+    Business.objects.filter(pk=shop.pk).update(points_balance=700)
+    subscription_change_plan(business=shop, actor=owner, tier_code="silver")
+    renewals_run(today=subscription.expires_on - timedelta(days=30))
+    assert not Notification.objects.filter(kind="renewal_points_short").exists()  # Silver is within reach
+    renewals_run(today=subscription.expires_on)
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.tier.code, subscription.next_tier) == ("active", "silver", None)
+    request = subscription.invoice_requests.get(kind="renewal")
+    assert request.net == subscription.price
+    assert "Silver" in request.description
+
+
+def test_a_non_renewing_membership_is_reminded_60_30_and_7_days_ahead_then_expires(shop, owner):
+    subscription, _invoice = buy(shop, owner, auto_renew=False)
+    ends = subscription.expires_on
+    for days_before in (70, 60, 59, 45, 30, 12, 7, 6, 1):
+        renewals_run(today=ends - timedelta(days=days_before))
+    kinds = set(RenewalNotice.objects.values_list("kind", flat=True))
+    assert kinds == {"reminder_60", "reminder_30", "reminder_7"}
+    assert Notification.objects.filter(user=owner, kind="renewal_reminder").count() == 3
+    renewals_run(today=ends)
+    renewals_run(today=ends)
+    subscription.refresh_from_db()
+    assert subscription.status == "expired"
+    assert Notification.objects.filter(user=owner, kind="subscription_expired").count() == 1
+
+
+def test_a_suspended_membership_is_not_renewed(shop, owner):
+    subscription, _invoice = buy(shop, owner)
+    type(subscription).objects.filter(pk=subscription.pk).update(status="suspended")
+    renewals_run(today=subscription.expires_on)
+    subscription.refresh_from_db()
+    assert subscription.status == "expired"
+
+
+def test_cancelling_with_a_refund_inside_the_window_credits_the_term_and_ends_the_membership(shop, owner):
+    subscription, invoice = buy(shop, owner)
+    ended = subscription_cancel(business=shop, actor=owner, refund=True)
+    assert ended.status == "expired"
+    invoice.refresh_from_db()
+    credit = invoice.credit_notes.get()
+    assert credit.total == -invoice.total
+    assert invoice.status == "void"  # not yet charged: nothing to refund, nothing to collect
+
+
+def test_no_refund_after_the_window(shop, owner):
+    from propass.core.errors import Conflict
+
+    subscription, _invoice = buy(shop, owner)
+    type(subscription).objects.filter(pk=subscription.pk).update(
+        starts_on=timezone.localdate() - timedelta(days=15)
+    )
+    with pytest.raises(Conflict):
+        subscription_cancel(business=shop, actor=owner, refund=True)
+    subscription.refresh_from_db()
+    assert subscription.status == "active"
+    assert not Invoice.objects.filter(kind="credit_note").exists()
