@@ -16,7 +16,7 @@ from propass.core.selectors import program_current
 from propass.core.services import audit_record
 from propass.memberships.enums import SubscriptionStatus
 from propass.memberships.models import Subscription
-from propass.notifications.services import business_notify
+from propass.notifications.services import business_notify, notification_business
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,9 @@ def _succeeded(payment_id: int, reference: str) -> Payment:
         payment.save(update_fields=["status", "gateway_reference", "finished_at"])
         if payment.invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
             # Paid meanwhile by other means, or voided: the money is recorded, finance refunds it.
-            audit_record(actor=None, action="payment.surplus", target=payment.invoice, data={"via": f"card:{reference}"})
+            audit_record(
+                actor=None, action="payment.surplus", target=payment.invoice, data={"via": f"card:{reference}"}
+            )
         else:
             invoice_mark_paid(invoice=payment.invoice, actor=None, via=f"card:{reference}")
     return payment
@@ -240,6 +242,14 @@ def invoice_mark_paid(*, invoice: Invoice, actor: object, via: str) -> None:
         if reinstated:
             audit_record(actor=None, action="subscription.reinstate", target=invoice, data={"via": via})
     audit_record(actor=actor, action="invoice.paid", target=invoice, data={"via": via})
+    notification_business(
+        business=invoice.business,
+        kind="payment_received",
+        title=_("Payment received for invoice %(number)s"),
+        body=_("Thank you: %(total)s %(currency)s."),
+        url=reverse("memberships:subscriptions"),
+        params={"number": invoice.number, "total": invoice.total, "currency": invoice.currency},
+    )
 
 
 def invoice_record_payment(

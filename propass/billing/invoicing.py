@@ -84,8 +84,41 @@ def invoice_issue(*, request_id: int) -> Invoice:
         )
         request.invoiced_at = timezone.now()
         request.save(update_fields=["invoiced_at"])
+        _announce(invoice)
         transaction.on_commit(lambda: _enqueue_pdf(invoice.pk))
     return invoice
+
+
+def _announce(invoice: Invoice) -> None:
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from propass.notifications.services import business_notify
+
+    if invoice.payment_method == "card":
+        body = _("%(total)s %(currency)s, charged to your card on the due date, %(due)s.")
+    else:
+        body = _(
+            "%(total)s %(currency)s, due on %(due)s. Please transfer it to IBAN %(iban)s, BIC %(bic)s, with the "
+            "reference %(reference)s."
+        )
+    business_notify(
+        business=invoice.business,
+        kind="invoice_issued",
+        title=_("Invoice %(number)s is ready"),
+        body=body,
+        url=reverse("memberships:subscriptions"),
+        params={
+            "number": invoice.number,
+            "total": invoice.total,
+            "currency": invoice.currency,
+            "due": invoice.due_date.isoformat(),
+            "reference": invoice.reference,
+            "iban": invoice.seller_snapshot.get("iban", ""),
+            "bic": invoice.seller_snapshot.get("bic", ""),
+        },
+        billing_only=True,
+    )
 
 
 def _enqueue_pdf(invoice_id: int) -> None:
