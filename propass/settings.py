@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "propass.billing",
     "propass.notifications",
     "propass.support",
+    "propass.faq",
     "propass.backoffice",
     "propass.api",
 ]
@@ -239,7 +240,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 
 # --- Payments -------------------------------------------------------------------------
-PAYMENT_PROVIDER = env_choice("PAYMENT_PROVIDER", "sandbox", {"sandbox"})
+PAYMENT_PROVIDER = env_choice("PAYMENT_PROVIDER", "sandbox", {"sandbox", "stripe"})
+# Stripe (PAYMENT_PROVIDER=stripe): the secret key makes the calls, the webhook secret checks the
+# signature of the events Stripe sends; the publishable key is for Stripe.js in a browser.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+if PAYMENT_PROVIDER == "stripe" and not TESTING:
+    if not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
+        raise ImproperlyConfigured("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY (sk_… or a restricted rk_… key)")
+    if not STRIPE_WEBHOOK_SECRET:
+        raise ImproperlyConfigured("PAYMENT_PROVIDER=stripe needs STRIPE_WEBHOOK_SECRET (whsec_…) to verify events")
 
 # --- Security -------------------------------------------------------------------------
 _secure = not (DEBUG or TESTING)
@@ -309,5 +321,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    # The Stripe library logs every request at INFO; its errors reach us as exceptions anyway.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("propass.billing.urls")),
     path("", include("propass.notifications.urls")),
     path("", include("propass.support.urls")),
+    path("", include("propass.faq.urls")),
     path("backoffice/admin/", admin.site.urls),
     path("backoffice/", include("propass.backoffice.urls")),
     path("api/", include("propass.api.urls")),

@@ -70,6 +70,14 @@ def user_set_language(*, user: User, language: str) -> None:
     user.save(update_fields=["language"])
 
 
+def user_set_email_preferences(*, user: User, wanted: list[str]) -> None:
+    """Switch optional e-mails on or off; essential ones cannot be switched off."""
+    from propass.notifications.kinds import OPTIONAL_EMAILS
+
+    user.email_opt_out = sorted(kind for kind in OPTIONAL_EMAILS if kind not in wanted)
+    user.save(update_fields=["email_opt_out"])
+
+
 def password_link_send(
     *, user: User, purpose: TokenPurpose, program: Program | None = None, template: str | None = None, **context: object
 ) -> None:
@@ -132,6 +140,14 @@ def password_set(*, raw_token: str, password: str) -> User:
         user.save(update_fields=["password"])
         SecureToken.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
         audit_record(actor=user, action="password.set", target=user)
+        from propass.notifications.services import notification_create
+
+        notification_create(
+            user=user,
+            kind="password_set",
+            title=_("Your password was set"),
+            body=_("If this was not you, ask for a new link on the login page at once."),
+        )
     return user
 
 

@@ -16,11 +16,13 @@ from propass.accounts.services import (
     password_reset_request,
     password_set,
     token_check,
+    user_set_email_preferences,
     user_set_language,
 )
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.core.ratelimit import rate_limit_hit
+from propass.notifications.kinds import OPTIONAL_EMAILS
 
 LINK_PURPOSES = [TokenPurpose.SET_PASSWORD, TokenPurpose.RESET_PASSWORD]
 
@@ -77,6 +79,10 @@ def account(request: HttpRequest) -> HttpResponse:
             user_set_language(user=request.user, language=language_form.cleaned_data["language"])  # type: ignore[arg-type]
             messages.success(request, _("Your language was saved."))
             return redirect("accounts:account")
+    elif request.method == "POST" and request.POST.get("action") == "emails":
+        user_set_email_preferences(user=request.user, wanted=request.POST.getlist("emails"))  # type: ignore[arg-type]
+        messages.success(request, _("Your e-mail preferences were saved."))
+        return redirect("accounts:account")
     elif request.method == "POST" and request.POST.get("action") == "invite" and business:
         invite_form = InviteForm(request.POST)
         if invite_form.is_valid():
@@ -97,6 +103,10 @@ def account(request: HttpRequest) -> HttpResponse:
             "form": language_form,
             "invite_form": invite_form,
             "is_superuser": is_superuser,
+            "email_choices": [
+                (kind, label, kind not in (request.user.email_opt_out or []))  # type: ignore[union-attr]
+                for kind, label in OPTIONAL_EMAILS.items()
+            ],
         },
     )
 

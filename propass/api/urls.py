@@ -4,12 +4,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from propass.accounts import api as accounts_api
 from propass.api import views
 from propass.billing import api as billing_api
+from propass.billing import webhooks as billing_webhooks
 from propass.catalog import api as catalog_api
 from propass.memberships import api as memberships_api
 from propass.memberships import api_subscriptions
+from propass.notifications import api as notifications_api
 from propass.onboarding import api as onboarding_api
 from propass.points import api as points_api
 from propass.products import api as products_api
+from propass.support import api as support_api
 
 app_name = "api"
 
@@ -42,8 +45,21 @@ v1 = [
     path("invoices/", billing_api.InvoiceListView.as_view(), name="invoices"),
     path("invoices/<int:pk>/", billing_api.InvoiceDetailView.as_view(), name="invoice"),
     path("invoices/<int:pk>/pdf/", billing_api.InvoicePdfView.as_view(), name="invoice_pdf"),
+    path("webhooks/payments/<slug:provider>/", billing_webhooks.PaymentWebhookView.as_view(), name="payment_webhook"),
     path("migration/", products_api.MigrationView.as_view(), name="migration"),
     path("points/ledger/", points_api.LedgerListView.as_view(), name="ledger"),
+    path("notifications/", notifications_api.NotificationListView.as_view(), name="notifications"),
+    path("notifications/read-all/", notifications_api.NotificationReadAllView.as_view(), name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", notifications_api.NotificationReadView.as_view(), name="notification_read"),
+    path("support/tickets/", support_api.TicketListView.as_view(), name="support_tickets"),
+    path("support/tickets/<int:pk>/", support_api.TicketDetailView.as_view(), name="support_ticket"),
+    path("support/tickets/<int:pk>/messages/", support_api.TicketMessageView.as_view(), name="support_messages"),
+    path("support/tickets/<int:pk>/close/", support_api.TicketCloseView.as_view(), name="support_close"),
+    path(
+        "support/tickets/<int:pk>/attachments/<int:attachment_id>/",
+        support_api.TicketAttachmentView.as_view(),
+        name="support_attachment",
+    ),
     path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),
     path("staff/applications/<int:pk>/approve/", onboarding_api.ApproveView.as_view(), name="staff_approve"),
     path("staff/applications/<int:pk>/reject/", onboarding_api.RejectView.as_view(), name="staff_reject"),

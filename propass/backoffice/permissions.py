@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any
 
@@ -10,23 +10,30 @@ from propass.accounts.enums import StaffGroup
 from propass.accounts.models import User
 
 
-def staff_in(user: User, group: StaffGroup | None) -> bool:
-    """Staff, and (when a role is named) in that role's group; Django superusers are in all."""
+def staff_in(user: User, group: StaffGroup | None, *, groups: Collection[StaffGroup] = ()) -> bool:
+    """Staff, and (when roles are named) in one of those roles' groups; Django superusers
+    are in all."""
     if not user.is_authenticated or not user.is_active or not user.is_staff:
         return False
-    return group is None or user.is_superuser or user.groups.filter(name=group).exists()
+    names = [*([group] if group else []), *groups]
+    return not names or user.is_superuser or user.groups.filter(name__in=names).exists()
 
 
-def staff_required(view: Callable[..., HttpResponse] | None = None, *, group: StaffGroup | None = None) -> Any:
-    """Back-office pages: staff (in `group`, if named) only; members get 403, anonymous
-    visitors the login page."""
+def staff_required(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    group: StaffGroup | None = None,
+    groups: Collection[StaffGroup] = (),
+) -> Any:
+    """Back-office pages: staff (in `group` or one of `groups`, if named) only; members get
+    403, anonymous visitors the login page."""
 
     def decorate(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(func)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not staff_in(request.user, group):  # type: ignore[arg-type]
+            if not staff_in(request.user, group, groups=groups):  # type: ignore[arg-type]
                 raise PermissionDenied
             return func(request, *args, **kwargs)
 

@@ -77,5 +77,8 @@ class SandboxGateway:
 
 def gateway() -> PaymentGateway:
     """The configured gateway (PAYMENT_PROVIDER)."""
-    providers = {"sandbox": SandboxGateway}
-    return providers[settings.PAYMENT_PROVIDER]()
+    if settings.PAYMENT_PROVIDER == "stripe":
+        from propass.billing.stripe_gateway import StripeGateway
+
+        return StripeGateway()
+    return SandboxGateway()

@@ -7,13 +7,15 @@ from propass.notifications.enums import OutboxStatus
 
 
 class Notification(models.Model):
-    """One entry under the bell, for one user."""
+    """One entry under the bell, for one user. Stored as its kind, the English source text and
+    its parameters, and rendered in the reader's language when it is shown."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=50)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -25,6 +27,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        from propass.notifications.rendering import render_message
+
+        return render_message(self.title, self.params)
+
+    @property
+    def body_text(self) -> str:
+        from propass.notifications.rendering import render_message
+
+        return render_message(self.body, self.params) if self.body else ""
 
 
 class OutboxMessage(models.Model):

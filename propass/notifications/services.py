@@ -14,7 +14,9 @@ from propass.core.errors import NotFound
 from propass.core.services import audit_record
 from propass.core.statuses import check_transition
 from propass.notifications.enums import OUTBOX_TRANSITIONS, OutboxStatus
+from propass.notifications.kinds import email_wanted
 from propass.notifications.models import Notification, OutboxMessage
+from propass.notifications.rendering import param_value, render_message, source_text
 
 logger = logging.getLogger(__name__)
 
@@ -133,9 +135,25 @@ def outbox_requeue(*, message_id: int, actor: User) -> OutboxMessage:
     return message
 
 
-def notification_create(*, user: User, kind: str, title: str, body: str = "", url: str = "") -> Notification:
-    """Put an entry under the user's bell."""
-    return Notification.objects.create(user=user, kind=kind, title=title, body=body, url=url)
+def notification_create(
+    *, user: User, kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
+) -> Notification:
+    """Put an entry under the user's bell. `title` and `body` are lazy translations with
+    `%(name)s` placeholders: their English source and `params` are stored, and the text is
+    rendered in the reader's language whenever it is shown."""
+    return Notification.objects.create(
+        user=user,
+        kind=kind,
+        title=source_text(title)[:200],
+        body=source_text(body) if body else "",
+        url=url,
+        params={key: param_value(value) for key, value in (params or {}).items()},
+    )
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:
@@ -154,17 +172,9 @@ def notification_business(
 ) -> None:
     """Put an entry under the bell of every active user of a business, each in their own
     language (`title` and `body` are lazy translations, `params` fill their placeholders)."""
-    params = params or {}
-    for membership in business.memberships.select_related("user").filter(user__is_active=True):
-        user = membership.user
-        with translation.override(user.language):
-            notification_create(
-                user=user,
-                kind=kind,
-                title=str(title) % params if params else str(title),
-                body=(str(body) % params if params else str(body)) if body else "",
-                url=url,
-            )
+    memberships = business.memberships.select_related("user").filter(user__is_active=True)
+    for membership in memberships:
+        notification_create(user=membership.user, kind=kind, title=title, body=body, url=url, params=params)
 
 
 def business_notify(
@@ -183,7 +193,7 @@ def business_notify(
     manage the membership (superuser and administrators)."""
     from propass.core.selectors import program_current
 
-    params = params or {}
+    params = {key: param_value(value) for key, value in (params or {}).items()}
     notification_business(business=business, kind=kind, title=title, body=body, url=url, params=params)
     program = program_current()
     memberships = business.memberships.select_related("user").filter(user__is_active=True)
@@ -191,6 +201,8 @@ def business_notify(
         memberships = memberships.filter(role__in=["superuser", "admin"])
     for membership in memberships:
         user = membership.user
+        if not email_wanted(user=user, kind=kind):
+            continue
         with translation.override(user.language):
             email_send(
                 to=user.email,
@@ -199,8 +211,8 @@ def business_notify(
                 sender=program.sender,
                 context={
                     "user": user,
-                    "title": str(title) % params if params else str(title),
-                    "body": (str(body) % params if params else str(body)) if body else "",
+                    "title": render_message(source_text(title), params),
+                    "body": render_message(source_text(body), params) if body else "",
                     "url": url,
                 },
             )

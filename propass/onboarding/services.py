@@ -22,7 +22,7 @@ from propass.core.services import audit_record, business_days_after
 from propass.core.statuses import check_transition
 from propass.core.uploads import upload_check
 from propass.core.vat import vat_number_check
-from propass.notifications.services import email_send
+from propass.notifications.services import email_send, notification_create
 from propass.onboarding.enums import (
     APPLICATION_TRANSITIONS,
     NON_VAT_DOCUMENTS,
@@ -331,4 +331,12 @@ def application_approve(*, application_id: int, agent: User) -> Application:
         application.save(update_fields=["status", "decided_at", "decided_by", "business", "updated_at"])
         audit_record(actor=agent, action="application.approve", target=application, data={"business": business.pk})
         password_link_send(user=user, purpose=TokenPurpose.SET_PASSWORD, program=program)
+        notification_create(
+            user=user,
+            kind="application_approved",
+            title=_("Welcome to %(program)s: the business account of %(business)s is approved"),
+            body=_("Register your products on MY PRODUCTS to earn points."),
+            url=reverse("products:list"),
+            params={"program": program.name, "business": business.name},
+        )
     return application

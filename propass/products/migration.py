@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business, User
 from propass.core.errors import Conflict, NotFound
 from propass.core.services import audit_record
+from propass.notifications.services import notification_business
 from propass.points.enums import LedgerReason
 from propass.products.enums import RegistrationStatus
 from propass.products.models import LegacyAccount, LegacyRegistration, Registration
@@ -153,6 +155,17 @@ def migration_perform(*, business: Business, actor: User | None) -> MigrationRes
             points=sum(registration.points_credited for registration in created),
         )
         audit_record(actor=actor, action="legacy.migrate", target=business, data=result.__dict__)
+        notification_business(
+            business=business,
+            kind="migration_done",
+            title=_("%(products)s products of your old CPS account were migrated"),
+            body=_(
+                "%(complete)s credited with %(points)s points, %(incomplete)s waiting for their details, "
+                "%(under_review)s under review."
+            ),
+            url=reverse("products:list"),
+            params=result.__dict__,
+        )
     return result
 
 

@@ -13,7 +13,7 @@ from propass.catalog.models import ProductModel
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
 from propass.core.statuses import check_transition
-from propass.notifications.services import notification_business
+from propass.notifications.services import business_notify, notification_business
 from propass.points.enums import LedgerReason
 from propass.points.services import points_post
 from propass.products.enums import REGISTRATION_TRANSITIONS, RegistrationStatus
@@ -110,6 +110,7 @@ def settle_registration(registration: Registration, *, reason: LedgerReason = Le
     )
     if held_elsewhere:
         _move(registration, RegistrationStatus.UNDER_REVIEW)
+        _announce_review(registration, reason)
         return
     try:
         with transaction.atomic():
@@ -118,6 +119,7 @@ def settle_registration(registration: Registration, *, reason: LedgerReason = Le
         # Another business's registration of the same serial was credited a moment ago.
         registration.status = RegistrationStatus.INCOMPLETE
         _move(registration, RegistrationStatus.UNDER_REVIEW)
+        _announce_review(registration, reason)
         return
     if moved and registration.points_value:
         points_post(
@@ -128,6 +130,27 @@ def settle_registration(registration: Registration, *, reason: LedgerReason = Le
             registration_id=registration.pk,
             actor=registration.created_by,
         )
+
+
+def _product_name(registration: Registration) -> str:
+    return registration.product.name if registration.product else ""
+
+
+def _announce_review(registration: Registration, reason: LedgerReason) -> None:
+    """A serial credited to another business: the member learns that staff will look at it."""
+    if reason != LedgerReason.REGISTRATION:
+        return
+    business_notify(
+        business=registration.business,
+        kind="registration_under_review",
+        title=_("%(product)s %(serial)s is under review"),
+        body=_(
+            "This serial number is already registered by another business. CPS Priority Support checks it and "
+            "credits the points to the rightful owner; you will be told the outcome."
+        ),
+        url=reverse("products:detail", args=[registration.pk]),
+        params={"product": _product_name(registration), "serial": registration.serial_number},
+    )
 
 
 def registration_create(*, business: Business, actor: User | None, data: RegistrationInput) -> Registration:

@@ -11,7 +11,13 @@ from propass.memberships.services import CheckoutInput, subscription_checkout
 
 
 def buy(
-    business, owner, *, tier: str = "silver", method: str = "card", token: str = "tok_visa", auto_renew: bool = True
+    business,
+    owner,
+    *,
+    tier: str = "silver",
+    method: str = "card",
+    token: str = "tok_visa",  # noqa: S107 (a sandbox test card)
+    auto_renew: bool = True,
 ) -> tuple[Subscription, Invoice]:
     """Check out a one-year membership and issue its invoice at once."""
     subscription = subscription_checkout(

@@ -53,7 +53,7 @@ def test_a_renewal_whose_points_fell_below_the_tier_notifies_and_offers_lower_ti
     renewals_run(today=ends - timedelta(days=30))
     renewals_run(today=ends - timedelta(days=29))
     notice = Notification.objects.get(user=owner, kind="renewal_points_short")
-    assert "Silver" in notice.body and "Gold" in notice.title and "Platinum" not in notice.body
+    assert "Silver" in notice.body_text and "Gold" in notice.title_text and "Platinum" not in notice.body_text
     mail = OutboxMessage.objects.get(to=owner.email, subject__contains="cannot renew")
     assert "Silver" in mail.body_text
 
@@ -101,7 +101,7 @@ def test_a_suspended_membership_is_not_renewed(shop, owner):
 
 
 def test_cancelling_with_a_refund_inside_the_window_credits_the_term_and_ends_the_membership(shop, owner):
-    subscription, invoice = buy(shop, owner)
+    _subscription, invoice = buy(shop, owner)
     ended = subscription_cancel(business=shop, actor=owner, refund=True)
     assert ended.status == "expired"
     invoice.refresh_from_db()
@@ -114,9 +114,7 @@ def test_no_refund_after_the_window(shop, owner):
     from propass.core.errors import Conflict
 
     subscription, _invoice = buy(shop, owner)
-    type(subscription).objects.filter(pk=subscription.pk).update(
-        starts_on=timezone.localdate() - timedelta(days=15)
-    )
+    type(subscription).objects.filter(pk=subscription.pk).update(starts_on=timezone.localdate() - timedelta(days=15))
     with pytest.raises(Conflict):
         subscription_cancel(business=shop, actor=owner, refund=True)
     subscription.refresh_from_db()

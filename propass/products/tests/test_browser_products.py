@@ -58,7 +58,7 @@ def test_registering_products_earns_points_and_the_invitation(live_server, page)
 
     bell = page.get_by_role("banner").locator(".badge")
     expect(bell).to_have_text("1")
-    page.get_by_role("banner").locator("a.bell").click()
+    page.get_by_role("banner").locator(".bell summary").click()
     expect(page.get_by_text("You are invited to Canon Professional Services")).to_be_visible()
     page.goto(f"{url}/")
     expect(page.locator("#points-balance")).to_have_text("620")

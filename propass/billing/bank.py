@@ -1,0 +1,474 @@
+"""Bank transfers: ISO 20022 camt.053 statements read, imported once, and matched to invoices.
+
+A credit that carries the RF reference of an open invoice and pays its total settles it; a
+credit whose amount and sender fit one open invoice is suggested to finance; everything else
+(partial or double payments, unknown references) waits on /backoffice/bank/ for a person.
+"""
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum import iso11649
+
+from propass.billing.collection import invoice_record_payment
+from propass.billing.models import (
+    BANK_LINE_TRANSITIONS,
+    BankLine,
+    BankLineStatus,
+    BankStatement,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    Payment,
+)
+from propass.core.errors import InvalidInput, NotFound
+from propass.core.services import audit_record
+from propass.core.statuses import check_transition
+
+# An uploaded statement larger than this is refused before it is read.
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+CAMT053_NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.\d+$")
+OPEN = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
+# "RF" and two check digits, then the reference as written: in one piece or in groups of four.
+RF_IN_TEXT = re.compile(r"(?<![0-9A-Z])RF[0-9]{2}[0-9A-Z]*(?: [0-9A-Z]+)*")
+
+
+@dataclass(frozen=True)
+class ParsedLine:
+    """One credit transfer as the bank reported it."""
+
+    entry_reference: str
+    booking_date: date | None
+    amount: Decimal
+    currency: str
+    debtor_name: str = ""
+    debtor_iban: str = ""
+    reference: str = ""
+    remittance: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedStatement:
+    account_iban: str
+    statement_id: str
+    message_id: str
+    created_on: datetime | None
+    lines: tuple[ParsedLine, ...]
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the statements it stored and how their credits were matched."""
+
+    statements: list[BankStatement] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # statements imported before, left alone
+    matched: int = 0
+    suggested: int = 0
+    unmatched: int = 0
+    unmatched_lines: list[BankLine] = field(default_factory=list)
+    already_imported: bool = False
+
+
+# --- reading a file -------------------------------------------------------------------------
+
+
+def bank_statement_parse(data: bytes) -> list[ParsedStatement]:
+    """Read the statements of a camt.053 file (any version of the schema): every booked credit,
+    one line per transaction of an entry; debits are skipped. A file that is not well-formed
+    XML, declares a DTD or entities, or is not camt.053 is refused with InvalidInput."""
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise InvalidInput(
+            _("The file declares a DTD or XML entities, which bank statements never do; it was refused."),
+            code="xml_forbidden",
+        ) from None
+    except ParseError as error:
+        raise InvalidInput(_("The file is not valid XML (%(error)s)."), code="bad_xml", error=str(error)) from None
+    namespace, _sep, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
+    if local != "Document" or not CAMT053_NAMESPACE.match(namespace):
+        raise InvalidInput(_("The file is not an ISO 20022 camt.053 bank statement."), code="not_camt053")
+    xml = _Reader(namespace)
+    statements = xml.all(root, "BkToCstmrStmt/Stmt")
+    if not statements:
+        raise InvalidInput(_("The file contains no statement."), code="not_camt053")
+    message_id = xml.text(root, "BkToCstmrStmt/GrpHdr/MsgId")
+    sent_at = xml.text(root, "BkToCstmrStmt/GrpHdr/CreDtTm")
+    return [_statement(xml, stmt, message_id, sent_at) for stmt in statements]
+
+
+class _Reader:
+    """Paths like "Acct/Id/IBAN" in the document's own camt.053 namespace."""
+
+    def __init__(self, namespace: str) -> None:
+        self.namespaces = {"c": namespace}
+
+    def all(self, element: Element, path: str) -> list[Element]:
+        return element.findall(self._qualified(path), self.namespaces)
+
+    def text(self, element: Element, *paths: str) -> str:
+        """The text of the first of `paths` that has some."""
+        for path in paths:
+            found = element.find(self._qualified(path), self.namespaces)
+            if found is not None and found.text and found.text.strip():
+                return " ".join(found.text.split())
+        return ""
+
+    def amount(self, element: Element, *paths: str) -> tuple[Decimal, str] | None:
+        for path in paths:
+            found = element.find(self._qualified(path), self.namespaces)
+            if found is not None:
+                return _money(found)
+        return None
+
+    @staticmethod
+    def _qualified(path: str) -> str:
+        return "/".join(f"c:{step}" for step in path.split("/"))
+
+
+def _statement(xml: _Reader, stmt: Element, message_id: str, sent_at: str) -> ParsedStatement:
+    statement_id = xml.text(stmt, "Id")
+    iban = _compact(xml.text(stmt, "Acct/Id/IBAN", "Acct/Id/Othr/Id"))
+    if not statement_id or not iban:
+        raise InvalidInput(_("A statement in the file has no identifier or no account."), code="not_camt053")
+    lines: list[ParsedLine] = []
+    for entry in xml.all(stmt, "Ntry"):
+        if xml.text(entry, "CdtDbtInd") != "CRDT":
+            continue
+        status = xml.text(entry, "Sts/Cd", "Sts")
+        if status and status != "BOOK":  # pending or information only: the money is not there yet
+            continue
+        lines.extend(_entry_lines(xml, entry))
+    created = xml.text(stmt, "CreDtTm") or sent_at
+    return ParsedStatement(
+        account_iban=iban[:34],
+        statement_id=statement_id[:100],
+        message_id=message_id[:100],
+        created_on=_datetime(created) if created else None,
+        lines=tuple(lines),
+    )
+
+
+def _entry_lines(xml: _Reader, entry: Element) -> list[ParsedLine]:
+    bank_reference = xml.text(entry, "AcctSvcrRef", "NtryRef")[:100]
+    money = xml.amount(entry, "Amt")
+    if money is None:
+        raise InvalidInput(_("Entry %(entry)s has no amount."), code="bad_amount", entry=bank_reference)
+    booked = xml.text(entry, "BookgDt/Dt", "BookgDt/DtTm")
+    booking_date = _date(booked) if booked else None
+    transactions = [tx for tx in xml.all(entry, "NtryDtls/TxDtls") if xml.text(tx, "CdtDbtInd") in ("", "CRDT")]
+    amounts = [xml.amount(tx, "Amt", "AmtDtls/TxAmt/Amt") for tx in transactions]
+    if not transactions:
+        free = xml.text(entry, "AddtlNtryInf")
+        return [ParsedLine(bank_reference, booking_date, *money, reference=_reference([], free), remittance=free)]
+    if len(transactions) > 1 and any(amount is None for amount in amounts):
+        # A batch without the amount of each transfer: one line for the whole entry.
+        free = " / ".join(text for text in (xml.text(tx, "RmtInf/Ustrd") for tx in transactions) if text)
+        return [ParsedLine(bank_reference, booking_date, *money, remittance=free)]
+    lines = []
+    for tx, tx_money in zip(transactions, amounts, strict=True):
+        structured = [ref.text or "" for ref in xml.all(tx, "RmtInf/Strd/CdtrRefInf/Ref")]
+        free = " ".join(" ".join((node.text or "").split()) for node in xml.all(tx, "RmtInf/Ustrd")).strip()
+        amount, currency = money if len(transactions) == 1 or tx_money is None else tx_money
+        lines.append(
+            ParsedLine(
+                entry_reference=(xml.text(tx, "Refs/AcctSvcrRef") or bank_reference)[:100],
+                booking_date=booking_date,
+                amount=amount,
+                currency=currency,
+                debtor_name=xml.text(tx, "RltdPties/Dbtr/Pty/Nm", "RltdPties/Dbtr/Nm")[:200],
+                debtor_iban=_compact(xml.text(tx, "RltdPties/DbtrAcct/Id/IBAN"))[:34],
+                reference=_reference(structured, free),
+                remittance=free,
+            )
+        )
+    return lines
+
+
+def _money(element: Element) -> tuple[Decimal, str]:
+    currency = (element.get("Ccy") or "").upper()
+    try:
+        amount = Decimal((element.text or "").strip())
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**10:
+        raise InvalidInput(_("The file has an amount that is not valid: “%(amount)s”."), code="bad_amount",
+                           amount=(element.text or "").strip()[:30])  # fmt: skip
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise InvalidInput(_("The file has an amount without a valid currency."), code="bad_amount")
+    return amount.quantize(Decimal("0.01")), currency
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise InvalidInput(_("The file has a date that is not valid: “%(date)s”."), code="bad_date",
+                           date=text[:30]) from None  # fmt: skip
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(_("The file has a date that is not valid: “%(date)s”."), code="bad_date",
+                           date=text[:30]) from None  # fmt: skip
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _compact(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def _reference(structured: list[str], free: str) -> str:
+    """The structured RF reference if valid; else one written in the free text; else whatever
+    structured reference the payer gave."""
+    for ref in structured:
+        if iso11649.is_valid(_compact(ref)):
+            return _compact(ref)
+    return rf_in_text(free) or (_compact(structured[0])[:35] if structured else "")
+
+
+def rf_in_text(text: str) -> str:
+    """An ISO 11649 reference written in free text, in one piece ("RF18INV2026000001") or in
+    groups of four ("RF18 INV2 0260 0000 1"); spaces removed, the check digits verified. Only
+    group boundaries are tried as the end, longest first, so trailing words are left out."""
+    for match in RF_IN_TEXT.finditer(text.upper()):
+        groups = match.group().split(" ")
+        ends = [groups[0]]
+        if len(groups[0]) == 4:  # printed in groups of four: every group but the last has four
+            for group in groups[1:]:
+                if len(group) > 4:
+                    break
+                ends.append(ends[-1] + group)
+                if len(group) < 4:
+                    break
+        for candidate in reversed(ends):
+            if 5 <= len(candidate) <= 25 and iso11649.is_valid(candidate):
+                return candidate
+    return ""
+
+
+# --- importing and matching -----------------------------------------------------------------
+
+
+def bank_statement_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
+    """Import the statements of a camt.053 file, each once (account and statement id) and in
+    its own transaction, and match each credit: its RF reference and the exact total of an open
+    invoice pay the invoice; the right reference with another amount, or the amount and the
+    sender's name of one open invoice, is a suggestion for finance; the rest is unmatched."""
+    result = ImportResult()
+    for parsed in bank_statement_parse(data):
+        _statement_import(parsed, file_name=file_name, actor=actor, result=result)
+    result.already_imported = bool(result.skipped) and not result.statements
+    return result
+
+
+def _statement_import(parsed: ParsedStatement, *, file_name: str, actor: Any, result: ImportResult) -> None:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                statement = BankStatement.objects.create(
+                    account_iban=parsed.account_iban, statement_id=parsed.statement_id,
+                    message_id=parsed.message_id, created_on=parsed.created_on, file_name=file_name[:200],
+                    imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )  # fmt: skip
+        except IntegrityError:  # imported before (or right now, by someone else)
+            result.skipped.append(f"{parsed.statement_id} ({parsed.account_iban})")
+            return
+        counts: Counter[str] = Counter()
+        for position, parsed_line in enumerate(parsed.lines, start=1):
+            line = _line_import(statement, position, parsed_line, actor)
+            counts[line.status] += 1
+            if line.status == BankLineStatus.UNMATCHED:
+                result.unmatched_lines.append(line)
+        audit_record(
+            actor=actor,
+            action="bank_statement.import",
+            target=statement,
+            data={
+                "file": file_name[:200], "lines": len(parsed.lines),
+                **{status: counts[status] for status in ("matched", "suggested", "unmatched")},
+            },
+        )  # fmt: skip
+    result.statements.append(statement)
+    result.matched += counts[BankLineStatus.MATCHED]
+    result.suggested += counts[BankLineStatus.SUGGESTED]
+    result.unmatched += counts[BankLineStatus.UNMATCHED]
+
+
+def _line_import(statement: BankStatement, position: int, parsed: ParsedLine, actor: Any) -> BankLine:
+    status, matched, suggested = BankLineStatus.UNMATCHED, None, None
+    invoice = (
+        Invoice.objects.select_for_update().filter(reference=parsed.reference, kind=InvoiceKind.INVOICE).first()
+        if parsed.reference
+        else None
+    )
+    if invoice is not None and invoice.status not in OPEN:
+        pass  # paid or void already: most likely paid twice; finance decides
+    elif invoice is not None and invoice.currency == parsed.currency:
+        if invoice.total == parsed.amount:
+            status, matched = BankLineStatus.MATCHED, invoice
+        else:  # partial or over-payment: a person decides
+            status, suggested = BankLineStatus.SUGGESTED, invoice
+    else:
+        suggested = _invoice_by_amount_and_name(parsed)
+        if suggested is not None:
+            status = BankLineStatus.SUGGESTED
+    line = BankLine.objects.create(
+        statement=statement, position=position, entry_reference=parsed.entry_reference,
+        booking_date=parsed.booking_date, amount=parsed.amount, currency=parsed.currency,
+        debtor_name=parsed.debtor_name, debtor_iban=parsed.debtor_iban, reference=parsed.reference[:35],
+        remittance=parsed.remittance, status=status, invoice=matched, suggested_invoice=suggested,
+        resolved_at=timezone.now() if matched else None,
+    )  # fmt: skip
+    if matched is not None:
+        _record_payment(line, invoice_id=matched.pk, actor=actor)
+    return line
+
+
+def _invoice_by_amount_and_name(parsed: ParsedLine) -> Invoice | None:
+    """The oldest open invoice of exactly this amount whose buyer is the sender."""
+    sender = _name_key(parsed.debtor_name)
+    if len(sender) < 3:
+        return None
+    candidates = Invoice.objects.filter(
+        kind=InvoiceKind.INVOICE, status__in=OPEN, currency=parsed.currency, total=parsed.amount
+    ).order_by("due_date", "pk")[:200]
+    for invoice in candidates:
+        buyer = _name_key(str(invoice.buyer_snapshot.get("name", "")))
+        if len(buyer) >= 3 and (buyer in sender or sender in buyer):
+            return invoice
+    return None
+
+
+def _name_key(name: str) -> str:
+    """A name without case, accents, spaces or punctuation: "Alpha Studio S.r.l." → "alphastudiosrl"."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def _record_payment(line: BankLine, *, invoice_id: int, actor: Any) -> Payment:
+    return invoice_record_payment(
+        invoice_id=invoice_id,
+        method=Payment.Method.BANK_TRANSFER,
+        amount=line.amount,
+        currency=line.currency,
+        key=f"bank:{line.pk}",
+        actor=actor,
+        reference=line.entry_reference or line.reference,
+        note=f"{line.debtor_name} {line.remittance}".strip(),
+    )
+
+
+def bank_line_confirm(*, line_id: int, invoice_id: int, actor: Any) -> BankLine:
+    """Finance confirms a suggestion, or assigns a line to an invoice by hand: the transfer is
+    recorded as the invoice's payment, whatever its amount (a person decided), and the line is
+    matched. The invoice must be open and in the line's currency."""
+    with transaction.atomic():
+        line = BankLine.objects.select_for_update().filter(pk=line_id).first()
+        if line is None:
+            raise NotFound(_("This bank line does not exist."))
+        check_transition(BANK_LINE_TRANSITIONS, line.status, BankLineStatus.MATCHED)
+        if not Invoice.objects.filter(pk=invoice_id).exists():
+            raise NotFound(_("This invoice does not exist."))
+        was = line.status
+        payment = _record_payment(line, invoice_id=invoice_id, actor=actor)
+        line.status = BankLineStatus.MATCHED
+        line.invoice_id = payment.invoice_id
+        line.resolved_by = actor
+        line.resolved_at = timezone.now()
+        line.save(update_fields=["status", "invoice", "resolved_by", "resolved_at"])
+        audit_record(
+            actor=actor,
+            action="bank_line.confirm",
+            target=line,
+            data={
+                "invoice": str(payment.invoice), "was": was, "amount": str(line.amount), "currency": line.currency,
+                "suggested": line.suggested_invoice_id == payment.invoice_id,
+            },
+        )  # fmt: skip
+    return line
+
+
+def bank_line_ignore(*, line_id: int, actor: Any, note: str) -> BankLine:
+    """Finance sets a line aside that is not a payment of an invoice (not ProPass money, a
+    refund from a supplier...), with a note saying why."""
+    note = note.strip()
+    if not note:
+        message = _("Write a note saying why this line is ignored.")
+        raise InvalidInput(message, fields={"note": [str(message)]})
+    with transaction.atomic():
+        line = BankLine.objects.select_for_update().filter(pk=line_id).first()
+        if line is None:
+            raise NotFound(_("This bank line does not exist."))
+        check_transition(BANK_LINE_TRANSITIONS, line.status, BankLineStatus.IGNORED)
+        was = line.status
+        line.status = BankLineStatus.IGNORED
+        line.resolved_by = actor
+        line.resolved_at = timezone.now()
+        line.save(update_fields=["status", "resolved_by", "resolved_at"])
+        audit_record(actor=actor, action="bank_line.ignore", target=line, data={"note": note[:500], "was": was})
+    return line
+
+
+# --- reading what was imported --------------------------------------------------------------
+
+
+def bank_statements_recent(*, limit: int = 20) -> QuerySet[BankStatement]:
+    """The latest imported statements with their number of lines per status."""
+    counts = {
+        status: Count("lines", filter=Q(lines__status=status))
+        for status in (BankLineStatus.MATCHED, BankLineStatus.SUGGESTED, BankLineStatus.UNMATCHED)
+    }
+    return (
+        BankStatement.objects.select_related("imported_by")
+        .annotate(line_count=Count("lines"), **counts)
+        .order_by("-imported_at", "-pk")[:limit]
+    )
+
+
+def bank_lines_needing_attention() -> QuerySet[BankLine]:
+    """Suggested and unmatched lines, the newest first: the work list of finance."""
+    return (
+        BankLine.objects.filter(status__in=[BankLineStatus.SUGGESTED, BankLineStatus.UNMATCHED])
+        .select_related("statement", "suggested_invoice")
+        .order_by("-statement__imported_at", "-statement_id", "position")
+    )
+
+
+def invoices_by_reference(*, lines: list[BankLine]) -> dict[str, Invoice]:
+    """The invoices the references of `lines` point to (to show why a line was not matched:
+    an invoice already paid, another currency)."""
+    references = {line.reference for line in lines if line.reference}
+    if not references:
+        return {}
+    return {
+        invoice.reference: invoice
+        for invoice in Invoice.objects.filter(reference__in=references).only(
+            "pk", "reference", "number", "status", "currency", "total"
+        )
+    }
+
+
+def invoice_id_by_number(*, number: str) -> int:
+    """The invoice with this number (as printed on it), for assigning a line by hand."""
+    invoice_id = Invoice.objects.filter(number__iexact=number.strip()).values_list("pk", flat=True).first()
+    if invoice_id is None:
+        raise NotFound(
+            _("No invoice has the number “%(number)s”."), code="invoice_not_found", number=number.strip()[:40]
+        )
+    return invoice_id

@@ -1,0 +1,64 @@
+"""Finance staff's own actions on invoices."""
+
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from propass.accounts.models import User
+from propass.billing.collection import invoice_record_payment
+from propass.billing.models import Invoice, Payment
+from propass.core.errors import Conflict, InvalidInput, NotFound
+from propass.core.services import audit_record
+
+
+def invoice_mark_paid_manually(*, invoice_id: int, actor: User, paid_on: date, note: str) -> Payment:
+    """Finance marks an open invoice paid by hand, with the day the money arrived (not in the
+    future) and a mandatory note saying how they know. An invoice is marked paid by hand once;
+    its paid date becomes the day received."""
+    note = note.strip()
+    errors: dict[str, list[str]] = {}
+    if not note:
+        errors["note"] = [str(_("Write a note saying how the payment was received."))]
+    today = timezone.localdate()
+    if paid_on > today:
+        errors["paid_on"] = [str(_("The date received cannot be in the future."))]
+    if errors:
+        raise InvalidInput(fields=errors)
+    key = f"manual:{invoice_id}"
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update(of=("self",)).filter(pk=invoice_id).first()
+        if invoice is None:
+            raise NotFound(_("No invoice has this number."))
+        if Payment.objects.filter(idempotency_key=key).exists():
+            raise Conflict(
+                _("Invoice %(number)s was already marked paid by hand."),
+                code="already_marked_paid",
+                number=invoice.number,
+            )
+        payment = invoice_record_payment(
+            invoice_id=invoice.pk,
+            method=Payment.Method.MANUAL,
+            amount=invoice.total,
+            currency=invoice.currency,
+            key=key,
+            actor=actor,
+            note=note,
+        )
+        if paid_on != today:
+            paid_at = timezone.make_aware(datetime.combine(paid_on, time.min))
+            Invoice.objects.filter(pk=invoice.pk).update(paid_at=paid_at)
+        audit_record(
+            actor=actor,
+            action="invoice.mark_paid_manually",
+            target=invoice,
+            data={
+                "paid_on": paid_on.isoformat(),
+                "note": note,
+                "payment": payment.pk,
+                "amount": str(invoice.total),
+                "currency": invoice.currency,
+            },
+        )
+    return payment
