@@ -256,6 +256,9 @@ def demo_seed() -> list[DemoLogin]:
     tiers_seed()
     catalog_seed()
     legacy_seed()
+    from propass.faq.seed import faq_seed
+
+    faq_seed()
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in StaffGroup.values}
     # Program admins edit the program data in the back office's data administration.
     groups[StaffGroup.PROGRAM_ADMIN].permissions.add(

@@ -48,6 +48,9 @@ class Ticket(TimeStampedModel):
     )
     last_message_at = models.DateTimeField(_("last activity"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    sla_alerted_for = models.DateTimeField(
+        null=True, blank=True, help_text="The answer deadline the agents were last alerted about."
+    )
 
     class Meta:
         verbose_name = _("support ticket")

@@ -3,13 +3,14 @@
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.enums import StaffGroup
@@ -335,3 +336,54 @@ def ticket_assign(*, agent: User, ticket_id: int, assignee: User | None) -> Tick
             data={"assignee": assignee.email if assignee is not None else None},
         )
     return ticket
+
+
+def tickets_alert_overdue(*, at: datetime) -> int:
+    """Tickets waiting for an answer past their SLA deadline: the assigned agent, or every
+    support agent when nobody is assigned, gets one e-mail listing them; each deadline is
+    alerted once (a later deadline, after the member writes again, is alerted again)."""
+    from propass.notifications.services import email_send
+    from propass.support.selectors import support_agents
+
+    overdue = list(
+        Ticket.objects.filter(status__in=AWAITING_STAFF, due_at__lt=at)
+        .exclude(sla_alerted_for=F("due_at"))
+        .select_related("business", "assigned_to")
+        .order_by("priority", "due_at")[:500]
+    )
+    claimed = [
+        ticket
+        for ticket in overdue
+        if Ticket.objects.filter(pk=ticket.pk, due_at=ticket.due_at)
+        .exclude(sla_alerted_for=ticket.due_at)
+        .update(sla_alerted_for=ticket.due_at)
+    ]
+    if not claimed:
+        return 0
+    agents = list(support_agents())
+    by_agent: dict[int, list[Ticket]] = {}
+    for ticket in claimed:
+        for agent in [ticket.assigned_to] if ticket.assigned_to else agents:
+            by_agent.setdefault(agent.pk, []).append(ticket)
+    people = {agent.pk: agent for agent in agents} | {t.assigned_to.pk: t.assigned_to for t in claimed if t.assigned_to}
+    for agent_id, tickets in by_agent.items():
+        agent = people[agent_id]
+        with translation.override(agent.language):
+            lines = "\n".join(
+                f"#{t.pk} {t.business.name}: {t.subject} "
+                f"({settings.SITE_URL}{reverse('backoffice:support_ticket', args=[t.pk])})"
+                for t in tickets
+            )
+            email_send(
+                to=agent.email,
+                template="notice",
+                language=agent.language,
+                context={
+                    "user": agent,
+                    "title": str(_("%(count)s support tickets are past their answer deadline"))
+                    % {"count": len(tickets)},
+                    "body": lines,
+                    "url": reverse("backoffice:support"),
+                },
+            )
+    return len(claimed)

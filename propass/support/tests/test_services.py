@@ -20,7 +20,7 @@ from propass.support.services import (
     ticket_reply_member,
     ticket_reply_staff,
 )
-from propass.support.tests.helpers import EXE_BYTES, member_in
+from propass.support.tests.helpers import EXE_BYTES, member_in, staff_user
 from propass.testing.files import pdf
 
 
@@ -242,3 +242,24 @@ def test_a_message_needs_text(shop, business, owner):
     with pytest.raises(InvalidInput) as refused:
         ticket_open(business=business, author=owner, category="unknown", subject="x", body="y")
     assert set(refused.value.fields) == {"category"}
+
+
+def test_tickets_past_their_deadline_alert_the_agents_once(shop, agent, business, owner):
+    from propass.support.services import tickets_alert_overdue
+
+    other_agent = staff_user("olaf@propass.test", "support", first_name="Olaf")
+    late = _open(business, owner, subject="Late one")
+    on_time = _open(business, owner, subject="Still fine")
+    Ticket.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    Ticket.objects.filter(pk=on_time.pk).update(due_at=timezone.now() + timedelta(hours=1))
+    assert tickets_alert_overdue(at=timezone.now()) == 1
+    assert tickets_alert_overdue(at=timezone.now()) == 0
+    for person in (agent, other_agent):
+        mail = OutboxMessage.objects.get(to=person.email)
+        assert "Late one" in mail.body_text and "Still fine" not in mail.body_text
+    ticket_assign(agent=agent, ticket_id=late.pk, assignee=other_agent)
+    ticket_reply_member(business=business, author=owner, ticket_id=late.pk, body="Any news?")
+    Ticket.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(minutes=5))
+    assert tickets_alert_overdue(at=timezone.now()) == 1  # a new deadline passed: the assignee only
+    assert OutboxMessage.objects.filter(to=other_agent.email).count() == 2
+    assert OutboxMessage.objects.filter(to=agent.email).count() == 1
