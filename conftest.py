@@ -26,6 +26,25 @@ def _plain_settings(settings, tmp_path):
 
 
 @pytest.fixture
+def client(client):
+    """pytest-django's client, whose `force_login` of a staff user also passes the second
+    factor: staff pages require a session verified by django-otp, and tests that are not
+    about two-factor authentication should not each repeat it (accounts/tests/test_two_factor.py
+    is about it, and logs in through the pages)."""
+    force_login = client.force_login
+
+    def force_login_verified(user, backend=None):
+        force_login(user, backend)
+        if user.is_staff:
+            from propass.testing.staff import staff_session_verify
+
+            staff_session_verify(client, user)
+
+    client.force_login = force_login_verified
+    return client
+
+
+@pytest.fixture
 def program(db):
     """The seeds' program (Canon Professional Services) with its legal texts."""
     from propass.core.demo import program_seed

@@ -34,7 +34,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "propass.accounts.admin_site.StaffAdminConfig",  # django.contrib.admin, behind staff 2FA
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "propass.core",
     "propass.accounts",
     "propass.onboarding",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "propass.core.middleware.UserLanguageMiddleware",
     "propass.core.middleware.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,6 +180,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 SET_PASSWORD_TOKEN_HOURS = env_int("SET_PASSWORD_TOKEN_HOURS", 72)
+# Staff confirm their login with a code from an authenticator app (TOTP, django-otp).
+OTP_TOTP_ISSUER = "ProPass"
 
 # --- Languages ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -14,9 +14,11 @@ class TokenPurpose(models.TextChoices):
 
 
 class StaffGroup(models.TextChoices):
-    """Staff roles are Django groups with these names; seed-demo creates them."""
+    """Staff roles are Django groups with these names (`staff_groups_ensure` creates them with
+    their model permissions); an auditor reads every back-office page and changes nothing."""
 
     VALIDATION = "validation", _("Validation agent")
     SUPPORT = "support", _("Support agent")
     FINANCE = "finance", _("Finance")
     PROGRAM_ADMIN = "program_admin", _("Program admin")
+    AUDITOR = "auditor", _("Read-only auditor")

@@ -52,3 +52,14 @@ class InviteForm(forms.Form):
         label=_("Role"),
         choices=[(BusinessRole.MEMBER, BusinessRole.MEMBER.label), (BusinessRole.ADMIN, BusinessRole.ADMIN.label)],
     )
+
+
+class TwoFactorForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits your app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )

@@ -2,16 +2,20 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from propass.accounts.enums import BusinessRole, TokenPurpose
+from propass.accounts.enums import BusinessRole, StaffGroup, TokenPurpose
 from propass.accounts.models import Business, BusinessMembership, SecureToken, User, normalize_email
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import Program
@@ -204,3 +208,137 @@ def business_user_remove(*, business: Business, actor: User, user_id: int) -> No
         SecureToken.objects.filter(user=user).delete()
         Token.objects.filter(user=user).delete()
         audit_record(actor=actor, action="business.user_remove", target=business, data={"email": user.email})
+
+
+# --- Staff roles and two-factor authentication ----------------------------------------
+
+# Model permissions each staff group carries, as (app label, model or "*", actions). They
+# govern the data administration at /backoffice/admin/; back-office pages check the groups.
+_VIEW = ("view",)
+_EDIT = ("add", "change", "delete", "view")
+STAFF_GROUP_PERMISSIONS: dict[StaffGroup, list[tuple[str, str, tuple[str, ...]]]] = {
+    StaffGroup.VALIDATION: [
+        ("onboarding", "*", _VIEW),
+        ("accounts", "business", _VIEW),
+        ("accounts", "user", _VIEW),
+        ("products", "legacyaccount", _VIEW),
+    ],
+    StaffGroup.SUPPORT: [
+        ("support", "*", _VIEW),
+        ("faq", "*", _VIEW),
+        ("accounts", "business", _VIEW),
+        ("accounts", "user", _VIEW),
+        ("products", "*", _VIEW),
+        ("memberships", "*", _VIEW),
+        ("notifications", "*", _VIEW),
+    ],
+    StaffGroup.FINANCE: [
+        ("billing", "*", _VIEW),
+        ("memberships", "*", _VIEW),
+        ("accounts", "business", _VIEW),
+    ],
+    StaffGroup.PROGRAM_ADMIN: [
+        ("core", "program", _EDIT),
+        ("core", "legaltext", _EDIT),
+        ("products", "*", _EDIT),
+        ("catalog", "*", _EDIT),
+        ("memberships", "tier", _EDIT),
+        ("memberships", "tierprice", _EDIT),
+        ("billing", "sellerentity", _EDIT),
+        ("billing", "vatrate", _EDIT),
+        ("support", "supportsla", _EDIT),
+        ("support", "cannedreply", _EDIT),
+        ("faq", "*", _EDIT),
+    ],
+    StaffGroup.AUDITOR: [("*", "*", _VIEW)],
+}
+# Secrets no group may read in the data administration: second-factor keys, API tokens, sessions.
+STAFF_HIDDEN_APPS = ("otp_totp", "otp_static", "otp_hotp", "otp_email", "authtoken", "sessions")
+
+
+def _permissions_query(specs: list[tuple[str, str, tuple[str, ...]]]) -> Q:
+    query = Q(pk__in=[])
+    for app_label, model, actions in specs:
+        part = Q(codename__regex=rf"^({'|'.join(actions)})_")
+        if app_label != "*":
+            part &= Q(content_type__app_label=app_label)
+        if model != "*":
+            part &= Q(content_type__model=model)
+        query |= part
+    return query
+
+
+def staff_groups_ensure() -> dict[StaffGroup, Group]:
+    """Every installation has the five staff groups with their default model permissions
+    (runs after each migrate). Permissions are only added, so an operator's additions stay."""
+    result = {}
+    for role, specs in STAFF_GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = Permission.objects.filter(_permissions_query(specs)).exclude(
+            content_type__app_label__in=STAFF_HIDDEN_APPS
+        )
+        group.permissions.add(*permissions)
+        result[role] = group
+    return result
+
+
+def staff_totp_device(*, user: User) -> TOTPDevice | None:
+    """The staff member's confirmed authenticator, if they have set one up."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def staff_totp_start(*, user: User) -> TOTPDevice:
+    """A new authenticator secret for a staff member who has none confirmed yet; the same one
+    until it is confirmed, so reloading the set-up page keeps the QR code."""
+    if not user.is_staff:
+        raise Forbidden()
+    if staff_totp_device(user=user) is not None:
+        raise Conflict(_("Two-factor authentication is already set up."), code="two_factor_set_up")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def _two_factor_attempt(user: User, step: str) -> None:
+    # At most ten codes per quarter of an hour: a six-digit code cannot be guessed that way.
+    if rate_limit_hit(key=f"two-factor:{user.pk}", limit=10, seconds=900):
+        audit_record(actor=user, action="staff.2fa_failed", target=user, data={"step": step, "reason": "rate_limited"})
+        raise InvalidInput(
+            _("Too many codes were tried. Please wait a quarter of an hour and try again."), code="rate_limited"
+        )
+
+
+def _two_factor_wrong(user: User, step: str) -> InvalidInput:
+    audit_record(actor=user, action="staff.2fa_failed", target=user, data={"step": step})
+    return InvalidInput(fields={"code": [str(_("This code is not correct. Enter the current code of your app."))]})
+
+
+def staff_totp_confirm(*, user: User, code: str) -> TOTPDevice:
+    """Confirm the authenticator being set up with a current code from it; from then on the
+    staff member's logins need a code."""
+    _two_factor_attempt(user, "setup")
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+        if device is None or staff_totp_device(user=user) is not None:
+            raise Conflict(_("Two-factor authentication is already set up."), code="two_factor_set_up")
+        confirmed = device.verify_token(code.strip())
+        if confirmed:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            audit_record(actor=user, action="staff.2fa_setup", target=user, data={"device": device.pk})
+    if not confirmed:  # outside the transaction, so that the failure's audit entry stays
+        raise _two_factor_wrong(user, "setup")
+    return device
+
+
+def staff_totp_verify(*, user: User, code: str) -> TOTPDevice:
+    """Check a staff member's code from their confirmed authenticator: each code works once,
+    and only a few tries are allowed in a row."""
+    _two_factor_attempt(user, "login")
+    device = staff_totp_device(user=user)
+    if device is None:
+        raise Conflict(_("Set up two-factor authentication first."), code="two_factor_missing")
+    verified = verify_token(user, device.persistent_id, code.strip())
+    if verified is None:
+        raise _two_factor_wrong(user, "login")
+    return verified

@@ -1,7 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -9,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from propass.accounts.enums import BusinessRole, TokenPurpose
 from propass.accounts.forms import InviteForm, LanguageForm, LoginForm, PasswordResetForm, SetPasswordForm
+from propass.accounts.personal_data import business_data_export
 from propass.accounts.selectors import business_of
 from propass.accounts.services import (
     business_user_invite,
@@ -19,18 +23,28 @@ from propass.accounts.services import (
     user_set_email_preferences,
     user_set_language,
 )
-from propass.core.errors import DomainError
+from propass.accounts.two_factor import two_factor_url
+from propass.core.errors import DomainError, Forbidden
 from propass.core.forms import form_add_domain_error
 from propass.core.ratelimit import rate_limit_hit
+from propass.memberships.services import has_billing_rights
 from propass.notifications.kinds import OPTIONAL_EMAILS
 
 LINK_PURPOSES = [TokenPurpose.SET_PASSWORD, TokenPurpose.RESET_PASSWORD]
 
 
 class LoginView(auth_views.LoginView):
+    """One login for members and staff; staff then confirm it with a code (two_factor)."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if form.get_user().is_staff:
+            return redirect(two_factor_url(self.get_redirect_url()))
+        return response
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:
@@ -103,6 +117,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "form": language_form,
             "invite_form": invite_form,
             "is_superuser": is_superuser,
+            "can_export": bool(business) and has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
             "email_choices": [
                 (kind, label, kind not in (request.user.email_opt_out or []))  # type: ignore[union-attr]
                 for kind, label in OPTIONAL_EMAILS.items()
@@ -124,3 +139,22 @@ def team_remove(request: HttpRequest, user_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The user was removed from your business."))
     return redirect("accounts:account")
+
+
+@require_POST
+@login_required
+def data_export(request: HttpRequest) -> HttpResponseBase:
+    """The business's personal data as a ZIP, for its superuser and administrators."""
+    business = business_of(request.user)  # type: ignore[arg-type]
+    if business is None:
+        raise Http404
+    try:
+        export = business_data_export(business=business, actor=request.user)  # type: ignore[arg-type]
+    except Forbidden as error:
+        raise PermissionDenied(str(error)) from None
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:account")
+    response = FileResponse(export.file, as_attachment=True, filename=export.filename, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response

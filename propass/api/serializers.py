@@ -43,6 +43,12 @@ class MeSerializer(serializers.ModelSerializer[User]):
 class TokenRequestSerializer(serializers.Serializer[dict]):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text="Staff only: the current code of their authenticator app (two-factor authentication).",
+    )
 
 
 class TokenSerializer(serializers.Serializer[dict]):

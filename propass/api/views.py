@@ -9,8 +9,9 @@ from rest_framework.views import APIView
 
 from propass.accounts.api import AuthThrottle
 from propass.accounts.models import User
+from propass.accounts.services import staff_totp_verify
 from propass.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
-from propass.core.errors import DomainError
+from propass.core.errors import DomainError, InvalidInput
 
 
 class InvalidCredentials(DomainError):
@@ -50,5 +51,15 @@ class TokenView(APIView):
             if getattr(request._request, "axes_locked_out", False):
                 raise LockedOut()
             raise InvalidCredentials()
+        if user.is_staff:
+            # Staff tokens reach the staff API: the same second factor as the back office.
+            code = data.validated_data.get("otp", "")
+            if not code:
+                raise InvalidInput(
+                    _("Staff need the current code of their authenticator app (otp)."),
+                    code="otp_required",
+                    fields={"otp": [str(_("Enter the current code of your app."))]},
+                )
+            staff_totp_verify(user=user, code=code)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -1,6 +1,20 @@
 from django.urls import path
 
-from propass.backoffice import applications, bank, faq, finance, legacy, points, support, views
+from propass.backoffice import (
+    applications,
+    audit,
+    bank,
+    businesses,
+    faq,
+    finance,
+    legacy,
+    points,
+    program,
+    support,
+    views,
+)
+from propass.backoffice.people import person_erase_view
+from propass.backoffice.reports import report_csv, reports
 
 app_name = "backoffice"
 
@@ -13,7 +27,13 @@ urlpatterns = [
     path("documents/<int:pk>/", applications.document, name="document"),
     path("registrations/conflicts/", points.conflicts, name="conflicts"),
     path("registrations/<int:pk>/resolve/", points.conflict_resolve, name="conflict_resolve"),
+    path("businesses/", businesses.businesses, name="businesses"),
+    path("businesses/<int:pk>/", businesses.business, name="business"),
+    path("businesses/<int:pk>/products/", businesses.business_products, name="business_products"),
     path("businesses/<int:pk>/points/", points.business_points, name="business_points"),
+    path("audit/", audit.audit, name="audit"),
+    path("reports/", reports, name="reports"),
+    path("reports/<slug:report>.csv", report_csv, name="report_csv"),
     path("legacy/", legacy.legacy, name="legacy"),
     path("legacy/link/", legacy.legacy_link_view, name="legacy_link"),
     path("legacy/upload/", legacy.legacy_upload, name="legacy_upload"),
@@ -35,9 +55,19 @@ urlpatterns = [
     path("outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),
     path("outbox/<int:pk>/html/", views.outbox_html, name="outbox_html"),
     path("outbox/<int:pk>/retry/", views.outbox_retry, name="outbox_retry"),
+    path("people/<int:user_id>/erase/", person_erase_view, name="person_erase"),
     path("faq/", faq.faq, name="faq"),
     path("faq/new/", faq.faq_entry_new, name="faq_entry_new"),
     path("faq/<int:pk>/", faq.faq_entry_edit, name="faq_entry"),
     path("faq/categories/new/", faq.faq_category_new, name="faq_category_new"),
     path("faq/categories/<int:pk>/", faq.faq_category_edit, name="faq_category"),
+    path("program/", program.program, name="program"),
+    path("program/tiers/new/", program.program_tier_new, name="program_tier_new"),
+    path("program/tiers/<slug:code>/", program.program_tier, name="program_tier"),
+    path("program/tiers/<slug:code>/prices/", program.program_price_save, name="program_price"),
+    path("program/vat/", program.program_vat_save, name="program_vat"),
+    path("program/legal/", program.legal_texts, name="legal_texts"),
+    path("program/emails/", program.email_previews, name="email_previews"),
+    path("program/emails/<slug:template>/<str:language>/", program.email_preview_page, name="email_preview"),
+    path("program/emails/<slug:template>/<str:language>/html/", program.email_preview_html, name="email_preview_html"),
 ]

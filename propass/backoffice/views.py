@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from propass.accounts.models import Business
 from propass.backoffice.permissions import staff_required
+from propass.core.errors import DomainError
 from propass.notifications.enums import OutboxStatus
 from propass.notifications.models import OutboxMessage
 from propass.notifications.selectors import outbox_list
@@ -57,7 +58,11 @@ def outbox_html(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    outbox_requeue(message_id=pk, actor=request.user)  # type: ignore[arg-type]
+    try:
+        outbox_requeue(message_id=pk, actor=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.summary())
+        return redirect("backoffice:outbox_detail", pk=pk)
     messages.success(request, _("The e-mail is queued again."))
     return redirect("backoffice:outbox_detail", pk=pk)
 

@@ -151,7 +151,12 @@ def _suspend(subscription: Subscription, invoice: Invoice) -> None:
     )
     if not suspended:
         return
-    audit_record(actor=None, action="subscription.suspend", target=subscription, data={"invoice": invoice.number})
+    audit_record(
+        actor=None,
+        action="subscription.suspend",
+        target=subscription,
+        data={"before": {"status": "active"}, "after": {"status": "suspended"}, "invoice": invoice.number},
+    )
     business_notify(
         business=invoice.business,
         kind="subscription_suspended",
@@ -240,8 +245,21 @@ def invoice_mark_paid(*, invoice: Invoice, actor: object, via: str) -> None:
             pk=invoice.subscription_id, status=SubscriptionStatus.SUSPENDED
         ).update(status=SubscriptionStatus.ACTIVE)
         if reinstated:
-            audit_record(actor=None, action="subscription.reinstate", target=invoice, data={"via": via})
-    audit_record(actor=actor, action="invoice.paid", target=invoice, data={"via": via})
+            audit_record(
+                actor=None,
+                action="subscription.reinstate",
+                target=invoice,
+                data={
+                    "before": {"status": "suspended"}, "after": {"status": "active"},
+                    "subscription": invoice.subscription_id, "via": via,
+                },
+            )  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="invoice.paid",
+        target=invoice,
+        data={"before": {"status": invoice.status}, "after": {"status": InvoiceStatus.PAID.value}, "via": via},
+    )
     notification_business(
         business=invoice.business,
         kind="payment_received",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import User
 from propass.billing.collection import invoice_record_payment
-from propass.billing.models import Invoice, Payment
+from propass.billing.models import Invoice, InvoiceStatus, Payment
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
 
@@ -54,6 +54,8 @@ def invoice_mark_paid_manually(*, invoice_id: int, actor: User, paid_on: date, n
             action="invoice.mark_paid_manually",
             target=invoice,
             data={
+                "before": {"status": invoice.status},
+                "after": {"status": InvoiceStatus.PAID.value},
                 "paid_on": paid_on.isoformat(),
                 "note": note,
                 "payment": payment.pk,

@@ -4,16 +4,18 @@ Later capabilities add their own part (program, catalog, legacy records) here.
 """
 
 import io
+from base64 import b32encode
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from propass.accounts.enums import BusinessRole, StaffGroup
 from propass.accounts.models import Business, BusinessMembership, User
+from propass.accounts.services import staff_groups_ensure
 from propass.billing.models import SellerEntity, VatRate
 from propass.catalog.models import Dealer, ProductModel
 from propass.catalog.services import catalog_import_file
@@ -26,6 +28,10 @@ from propass.products.models import Registration
 from propass.products.services import RegistrationInput, registration_create
 
 DEMO_PASSWORD = "ProPass-demo-2026"
+# The demo staff's two-factor secret (TOTP): in an authenticator app it reads
+# DEMO_TOTP_SECRET; `propass two-factor-code EMAIL` prints the current code.
+DEMO_TOTP_KEY = b"propass-demo-2fa-key"
+DEMO_TOTP_SECRET = b32encode(DEMO_TOTP_KEY).decode()
 
 
 @dataclass(frozen=True)
@@ -259,23 +265,20 @@ def demo_seed() -> list[DemoLogin]:
     from propass.faq.seed import faq_seed
 
     faq_seed()
-    groups = {code: Group.objects.get_or_create(name=code)[0] for code in StaffGroup.values}
-    # Program admins edit the program data in the back office's data administration.
-    groups[StaffGroup.PROGRAM_ADMIN].permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=["core", "products"]).exclude(
-            content_type__model__in=["auditlog", "sequence", "scheduledrun"]
-        )
-    )
-    groups[StaffGroup.VALIDATION].permissions.add(
-        *Permission.objects.filter(content_type__app_label="onboarding", codename__startswith="view_")
-    )
-
+    groups = staff_groups_ensure()
     staff = _user("staff@propass.test", first="Sam", last="Staff", language="en", staff=True)
-    staff.groups.add(*groups.values())
+    staff.groups.add(*(group for role, group in groups.items() if role != StaffGroup.AUDITOR))
+    auditor = _user("auditor@propass.test", first="Otto", last="Auditor", language="en", staff=True)
+    auditor.groups.add(groups[StaffGroup.AUDITOR])
     admin = _user("admin@propass.test", first="Ada", last="Admin", language="en", staff=True)
     if not admin.is_superuser:
         admin.is_superuser = True
         admin.save(update_fields=["is_superuser"])
+    for user in (staff, auditor, admin):
+        # The demo staff's authenticator: a published secret, like the demo password.
+        TOTPDevice.objects.get_or_create(
+            user=user, name="demo", defaults={"key": DEMO_TOTP_KEY.hex(), "confirmed": True}
+        )
 
     business, _ = Business.objects.get_or_create(
         name="Studio Fotografico Rossi",
@@ -301,5 +304,6 @@ def demo_seed() -> list[DemoLogin]:
         DemoLogin(owner.email, DEMO_PASSWORD, "member, business superuser (Italian)"),
         DemoLogin(member.email, DEMO_PASSWORD, "member, business user (English)"),
         DemoLogin(staff.email, DEMO_PASSWORD, "staff: validation, support, finance, program admin"),
+        DemoLogin(auditor.email, DEMO_PASSWORD, "staff: read-only auditor"),
         DemoLogin(admin.email, DEMO_PASSWORD, "staff superuser (Django admin too)"),
     ]

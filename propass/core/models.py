@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +13,28 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditLogIsAppendOnly(Exception):
+    """Something tried to change or delete an audit entry."""
+
+
+def _only_unlinks_the_actor(fields: dict[str, object]) -> bool:
+    # Deleting a user sets the actor to NULL (SET_NULL); actor_repr still says who it was.
+    return bool(fields) and fields.keys() <= {"actor", "actor_id"} and all(v is None for v in fields.values())
+
+
+class AuditLogQuerySet(models.QuerySet["AuditLog"]):
+    def update(self, **kwargs: object) -> int:
+        if not _only_unlinks_the_actor(kwargs):
+            raise AuditLogIsAppendOnly("audit log is append-only")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("audit log is append-only")
+
+
 class AuditLog(models.Model):
-    """Who did what to which object, and with which data. Append-only."""
+    """Who did what to which object, and with which data. Append-only: the application
+    refuses to change or delete an entry, and so does the database (a trigger)."""
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -25,6 +47,8 @@ class AuditLog(models.Model):
     target_repr = models.CharField(_("object"), max_length=254, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
+    objects = AuditLogQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
@@ -33,6 +57,15 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr or '-'} {self.action} {self.target_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AuditLogIsAppendOnly("audit log is append-only")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("audit log is append-only")
 
 
 class Sequence(models.Model):

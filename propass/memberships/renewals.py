@@ -171,10 +171,16 @@ def subscription_renew_or_expire(*, subscription_id: int, today: date) -> str | 
         ended_on = subscription.expires_on
         if not renews:
             check_transition(SUBSCRIPTION_TRANSITIONS, subscription.status, SubscriptionStatus.EXPIRED)
+            was = subscription.status
             subscription.status = SubscriptionStatus.EXPIRED
             subscription.save(update_fields=["status", "updated_at"])
             _notice_once(subscription, RenewalNotice.Kind.EXPIRED)
-            audit_record(actor=None, action="subscription.expire", target=subscription)
+            audit_record(
+                actor=None,
+                action="subscription.expire",
+                target=subscription,
+                data={"before": {"status": was}, "after": {"status": SubscriptionStatus.EXPIRED.value}},
+            )
             business_notify(
                 business=business,
                 kind="subscription_expired",
@@ -212,7 +218,13 @@ def subscription_renew_or_expire(*, subscription_id: int, today: date) -> str | 
             actor=None,
             action="subscription.renew",
             target=subscription,
-            data={"tier": target.code, "from": previous_tier.code, "expires_on": subscription.expires_on.isoformat()},
+            data={
+                "before": {"tier": previous_tier.code, "expires_on": ended_on.isoformat()},
+                "after": {"tier": target.code, "expires_on": subscription.expires_on.isoformat()},
+                "tier": target.code,
+                "from": previous_tier.code,
+                "expires_on": subscription.expires_on.isoformat(),
+            },
         )
         business_notify(
             business=business,

@@ -160,7 +160,13 @@ def subscription_checkout(
             actor=actor,
             action="subscription.checkout",
             target=subscription,
-            data={"tier": tier.code, "term_years": data.term_years, "payment_method": data.payment_method},
+            data={
+                "before": None,
+                "after": {"status": subscription.status, "tier": tier.code, "number": subscription.membership_number},
+                "tier": tier.code,
+                "term_years": data.term_years,
+                "payment_method": data.payment_method,
+            },
         )
     return subscription
 
@@ -203,10 +209,16 @@ def subscription_set_auto_renew(*, business: Business, actor: User, auto_renew: 
         )
         if subscription is None:
             raise NotFound(_("Your business has no active membership."), code="no_membership")
+        before = {"auto_renew": subscription.auto_renew}
         subscription.auto_renew = auto_renew
         subscription.cancelled_at = None if auto_renew else subscription.cancelled_at
         subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
-        audit_record(actor=actor, action="subscription.auto_renew", target=subscription, data={"on": auto_renew})
+        audit_record(
+            actor=actor,
+            action="subscription.auto_renew",
+            target=subscription,
+            data={"before": before, "after": {"auto_renew": auto_renew}, "on": auto_renew},
+        )
     return subscription
 
 
@@ -237,10 +249,14 @@ def subscription_cancel(*, business: Business, actor: User, refund: bool = False
             return _cancel_with_refund(subscription, actor)
         if subscription.cancelled_at is not None:
             raise Conflict(_("The renewal of this membership is already cancelled."), code="already_cancelled")
+        before = {"auto_renew": subscription.auto_renew, "cancelled_at": None}
         subscription.auto_renew = False
         subscription.cancelled_at = timezone.now()
         subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
-        audit_record(actor=actor, action="subscription.cancel", target=subscription)
+        after = {"auto_renew": False, "cancelled_at": subscription.cancelled_at.isoformat()}
+        audit_record(
+            actor=actor, action="subscription.cancel", target=subscription, data={"before": before, "after": after}
+        )
     return subscription
 
 
@@ -265,13 +281,20 @@ def _cancel_with_refund(subscription: Subscription, actor: User) -> Subscription
         for pk in invoices.values_list("pk", flat=True)
     ]
     check_transition(SUBSCRIPTION_TRANSITIONS, subscription.status, SubscriptionStatus.EXPIRED)
+    before = {"status": subscription.status, "auto_renew": subscription.auto_renew}
     subscription.status = SubscriptionStatus.EXPIRED
     subscription.auto_renew = False
     subscription.cancelled_at = timezone.now()
     subscription.save(update_fields=["status", "auto_renew", "cancelled_at", "updated_at"])
     audit_record(
-        actor=actor, action="subscription.cancel_refund", target=subscription, data={"credit_notes": credit_notes}
-    )
+        actor=actor,
+        action="subscription.cancel_refund",
+        target=subscription,
+        data={
+            "before": before, "after": {"status": SubscriptionStatus.EXPIRED.value, "auto_renew": False},
+            "credit_notes": credit_notes,
+        },
+    )  # fmt: skip
     return subscription
 
 
@@ -322,6 +345,7 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
                 points=target.min_points,
                 balance=locked.points_balance,
             )
+        before = _plan(subscription)
         if upgrade:
             amount, days_left, days_in_term = proration(
                 price_from=current_price, price_to=prices[target.pk], today=today,
@@ -356,9 +380,21 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
             actor=actor,
             action="subscription.change_plan",
             target=subscription,
-            data={"to": target.code, "upgrade": upgrade, "amount_due": str(change.amount_due)},
-        )
+            data={
+                "before": before, "after": _plan(subscription),
+                "to": target.code, "upgrade": upgrade, "amount_due": str(change.amount_due),
+            },
+        )  # fmt: skip
     return change
+
+
+def _plan(subscription: Subscription) -> dict[str, str | None]:
+    """The tier facts an audit entry keeps before and after a change of plan."""
+    return {
+        "tier": subscription.tier.code,
+        "next_tier": subscription.next_tier.code if subscription.next_tier else None,
+        "price": str(subscription.price),
+    }
 
 
 def subscription_replace_card(*, business: Business, actor: User, token: str) -> Subscription:

@@ -89,7 +89,13 @@ def points_adjust(*, business: Business, amount: int, note: str, agent: User) ->
             actor=agent,
             note=note.strip(),
         )
-        audit_record(actor=agent, action="points.adjust", target=business, data={"amount": amount, "note": note})
+        after = Business.objects.filter(pk=business.pk).values_list("points_balance", flat=True).get()
+        audit_record(
+            actor=agent,
+            action="points.adjust",
+            target=business,
+            data={"before": after - amount, "after": after, "amount": amount, "note": note.strip()},
+        )
     return entry
 
 

@@ -111,7 +111,11 @@ class Registration(TimeStampedModel):
                 name="one_registration_per_serial_per_business",
             ),
         ]
-        indexes = [models.Index(fields=["business", "status"]), models.Index(fields=["product", "serial_number"])]
+        indexes = [
+            models.Index(fields=["business", "status"]),
+            models.Index(fields=["product", "serial_number"]),
+            models.Index(fields=["serial_number"], name="registration_serial"),  # staff search by serial
+        ]
 
     def __str__(self) -> str:
         return f"{self.product or '?'} {self.serial_number}".strip()

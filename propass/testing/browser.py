@@ -1,4 +1,5 @@
-"""Steps that several browser tests take: log in, apply, act as a validation agent."""
+"""Steps that several browser tests take: log in (staff with their code), apply, act as a validation
+agent."""
 
 from playwright.sync_api import expect
 
@@ -9,6 +10,26 @@ def log_in(page, url, email, password):
     page.goto(f"{url}/accounts/login/")
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(password)
+    page.locator("button.primary").click()
+
+
+def log_in_staff(page, url, user, password):
+    """Log a staff user in through the login page and the two-factor page, typing the current
+    code of their authenticator (created, confirmed, when they have none yet)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from propass.accounts.models import User
+
+    if isinstance(user, str):
+        user = User.objects.get(email=user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    # A code counts once, and wrong ones slow the next try: start clean for a second login.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    log_in(page, url, user.email, password)
+    expect(page.locator("#id_code")).to_be_visible()
+    page.locator("#id_code").fill(f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}")
     page.locator("button.primary").click()
 
 
@@ -35,7 +56,7 @@ def confirm_and_submit(page):
 def agent(browser, url):
     context = browser.new_context()
     page = context.new_page()
-    log_in(page, url, "validator@propass.test", PASSWORD)
+    log_in_staff(page, url, "validator@propass.test", PASSWORD)
     page.goto(f"{url}/backoffice/applications/")
     page.get_by_role("link", name="Studio Rossi S.r.l.").click()
     return context, page

@@ -65,3 +65,23 @@ def test_the_docs_page_loads_without_external_assets(client, db):
     response = client.get("/api/docs/")
     assert response.status_code == 200
     assert "cdn" not in response.content.decode().lower()
+
+
+def test_a_staff_token_needs_the_second_factor(api, validation_agent):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    validation_agent.set_password(PASSWORD)
+    validation_agent.save()
+    device = TOTPDevice.objects.create(user=validation_agent, name="app", confirmed=True)
+    credentials = {"email": validation_agent.email, "password": PASSWORD}
+    missing = api.post("/api/v1/auth/token/", credentials, format="json")
+    assert missing.status_code == 400
+    assert missing.json()["error"]["code"] == "otp_required"
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    right = api.post("/api/v1/auth/token/", credentials | {"otp": code}, format="json")
+    assert right.status_code == 200
+    wrong = api.post("/api/v1/auth/token/", credentials | {"otp": "000000"}, format="json")
+    assert wrong.status_code == 400 and "token" not in wrong.json()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {right.json()['token']}")
+    assert api.get("/api/v1/staff/applications/").status_code == 200

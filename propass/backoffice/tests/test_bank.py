@@ -161,10 +161,10 @@ def test_the_attention_list_takes_the_same_queries_for_many_lines(
         bank_statement_import(data=camt053(entries, statement_id=f"S{number}"), file_name="s.xml", actor=None)
 
     statement(1, 2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get("/backoffice/bank/").status_code == 200
     statement(2, 30)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get("/backoffice/bank/").status_code == 200
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from propass.accounts.tests.factories import PASSWORD, BusinessFactory, MembershipFactory, UserFactory
 from propass.billing.models import Invoice
 from propass.core.demo import program_seed, sellers_seed, tiers_seed
-from propass.testing.browser import log_in
+from propass.testing.browser import log_in_staff
 from propass.testing.shop import buy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,7 @@ def test_finance_finds_an_overdue_invoice_and_marks_it_paid(live_server, page):
     user = UserFactory(email="finance@propass.test", is_staff=True)
     user.groups.add(Group.objects.get_or_create(name="finance")[0])
 
-    log_in(page, live_server.url, "finance@propass.test", PASSWORD)
+    log_in_staff(page, live_server.url, "finance@propass.test", PASSWORD)
     page.goto(f"{live_server.url}/backoffice/finance/invoices/")
     expect(page.get_by_role("link", name="Finance")).to_have_attribute("aria-current", "page")
     expect(page.locator('td[data-bucket="1_30"]')).to_contain_text("1 invoice")

@@ -314,11 +314,11 @@ def test_the_invoice_list_makes_the_same_queries_for_any_number_of_invoices(
     _sale("Second", country="GB", currency="GBP")
     client.force_login(finance)
     # session, user, group check, sellers, aging, totals, count, page rows
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(INVOICES).status_code == 200
     for index in range(4):
         _sale(f"More {index}", due_in=-40 * index)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(INVOICES, {"currency": "EUR", "status": "overdue"})
     assert len(response.context["page"].object_list) == 4
 
@@ -329,7 +329,7 @@ def test_the_invoice_page_makes_a_fixed_number_of_queries(client, finance, shop,
         invoice_collect_due(at=morning(invoice.due_date + timedelta(days=offset)))
     client.force_login(finance)
     # session, user, group check, invoice, lines, payments, credit notes, audit entries
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(f"{INVOICES}{invoice.pk}/").status_code == 200
 
 
@@ -346,7 +346,7 @@ def test_the_payment_list_filters_and_exports(client, finance, shop, django_asse
     def invoices_of(response):
         return {payment.invoice.number for payment in response.context["page"].object_list}
 
-    with django_assert_num_queries(5):  # session, user, group check, count, page rows
+    with django_assert_num_queries(6):  # session, user, second factor, group check, count, page rows
         response = client.get(PAYMENTS)
     assert invoices_of(response) == {declined.number, charged.number, manual.number}
     assert invoices_of(client.get(PAYMENTS, {"status": "failed"})) == {declined.number}
@@ -363,7 +363,7 @@ def test_the_payment_list_filters_and_exports(client, finance, shop, django_asse
     for index in range(3):
         extra = _sale(f"Extra {index}", method="card")
         invoice_collect_due(at=morning(extra.due_date))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(PAYMENTS)
 
     rows = _csv(client.get(PAYMENTS, {"method": "manual", "format": "csv"}))

@@ -101,7 +101,7 @@ def test_the_queue_needs_the_same_queries_for_many_tickets(client, shop, agent, 
         ticket_assign(agent=agent, ticket_id=ticket.pk, assignee=colleague)
     client.force_login(agent)
     client.get(QUEUE)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(QUEUE)
     assert len(response.context["page"].object_list) == 5
 
@@ -138,7 +138,7 @@ def test_the_ticket_shows_the_conversation_and_the_member_context(client, shop, 
     ticket_reply_member(business=business, author=owner, ticket_id=ticket.pk, body="Any news?")
     client.force_login(agent)
     client.get(f"/backoffice/support/{ticket.pk}/")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(f"/backoffice/support/{ticket.pk}/")
     page = response.content.decode()
     assert "Where is my card?" in page

@@ -8,7 +8,7 @@ from propass.accounts.tests.factories import PASSWORD, BusinessFactory, Membersh
 from propass.billing.invoicing import invoice_issue_pending
 from propass.billing.models import Invoice
 from propass.core.demo import program_seed, sellers_seed, tiers_seed
-from propass.testing.browser import log_in
+from propass.testing.browser import log_in, log_in_staff
 from propass.testing.camt import camt053
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,7 +40,7 @@ def test_a_bank_transfer_found_in_an_uploaded_statement_marks_the_invoice_paid(l
 
     context = browser.new_context(locale="en-GB")
     staff_page = context.new_page()
-    log_in(staff_page, live_server.url, "finance@propass.test", PASSWORD)
+    log_in_staff(staff_page, live_server.url, "finance@propass.test", PASSWORD)
     staff_page.goto(f"{live_server.url}/backoffice/bank/")
     statement = camt053(
         [{"amount": invoice.total, "currency": invoice.currency, "reference": invoice.reference,

@@ -138,9 +138,9 @@ def test_the_list_costs_the_same_queries_however_many_questions(client, support_
     client.force_login(support_agent)
     client.get("/backoffice/faq/")
     # session, user, the staff group check, the entries, the categories
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         page = client.get("/backoffice/faq/").content.decode()
     assert "missing-green-check" in page
     FaqEntry.objects.filter(language="de").delete()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/backoffice/faq/")

@@ -129,7 +129,7 @@ def test_the_outbox_list_has_a_fixed_number_of_queries(client, staff, member, dj
         _send(member)
     client.force_login(staff)
     # session, user, count, page of messages
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get("/backoffice/outbox/")
     assert response.content.decode().count("<tr>") == 31
 

@@ -30,7 +30,7 @@ def test_the_queue_has_a_fixed_number_of_queries(client, program, validation_age
         submit(email=f"a{n}@example.com")
     client.force_login(validation_agent)
     # session, user, groups check, counts, page count, page, program (country filter)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get("/backoffice/applications/")
     assert response.content.decode().count("<tr") == 21
 

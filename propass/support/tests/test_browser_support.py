@@ -10,7 +10,7 @@ from propass.accounts.tests.factories import PASSWORD, BusinessFactory, Membersh
 from propass.core.demo import program_seed
 from propass.support.models import CannedReply, Ticket
 from propass.support.tests.helpers import staff_user
-from propass.testing.browser import log_in
+from propass.testing.browser import log_in, log_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def test_a_member_without_a_migrate_button_gets_an_answer_from_priority_support(
 
     agent_context = browser.new_context(locale="en-GB")
     agent_page = agent_context.new_page()
-    log_in(agent_page, url, "sara.support@propass.test", PASSWORD)
+    log_in_staff(agent_page, url, "sara.support@propass.test", PASSWORD)
     agent_page.goto(f"{url}/backoffice/support/")
     agent_page.get_by_role("link", name="Migrating the products of my old CPS account").click()
     expect(agent_page.locator("#context-membership")).to_contain_text("No membership")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from propass.core.demo import demo_seed
+from propass.core.demo import DEMO_TOTP_SECRET, demo_seed
 
 
 class Command(BaseCommand):
@@ -11,3 +11,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Demo logins:"))
         for login in logins:
             self.stdout.write(f"  {login.email:<28} {login.password:<20} {login.who}")
+        self.stdout.write(
+            f"Staff logins ask for a two-factor code: add the secret {DEMO_TOTP_SECRET} to an authenticator app,\n"
+            "or print the current code with `uv run propass two-factor-code staff@propass.test` (DEBUG only)."
+        )

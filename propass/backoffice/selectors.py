@@ -1,0 +1,254 @@
+"""Reads for the back office: the business search, the member 360 page and the audit trail."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Lower, Replace, Upper
+from django.utils import timezone
+
+from propass.accounts.models import Business, BusinessMembership
+from propass.billing.models import Invoice, Payment
+from propass.billing.selectors import InvoiceFilters, invoice_search
+from propass.core.models import AuditLog
+from propass.core.vat import KNOWN_PREFIXES
+from propass.memberships.models import PlanChange, RenewalNotice, Subscription
+from propass.notifications.models import Notification, OutboxMessage
+from propass.onboarding.models import Application, ApplicationDocument
+from propass.points.models import LedgerEntry
+from propass.products.models import Registration
+from propass.products.services import serial_normalise
+from propass.support.models import Ticket
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def _compact(value: Any) -> Any:
+    """A VAT number as compared: without spaces, dots, dashes or slashes, upper-cased."""
+    for character in (" ", ".", "-", "/"):
+        value = Replace(value, Value(character), Value(""))
+    return Upper(value)
+
+
+def vat_candidates(text: str) -> list[str]:
+    """The stored forms a typed VAT number may have: as typed (compacted), and with the
+    country prefix added or removed. Too short or without a digit, it is no VAT number."""
+    compact = re.sub(r"[\s.\-/]", "", text).upper()
+    if len(compact) < 5 or not any(character.isdigit() for character in compact):
+        return []
+    if compact[:2] in KNOWN_PREFIXES:
+        return [compact, compact[2:]]
+    return [compact, *(f"{prefix}{compact}" for prefix in sorted(KNOWN_PREFIXES))]
+
+
+def business_search(*, query: str) -> QuerySet[Business]:
+    """Businesses whose company name contains the query, or whose VAT number is it (with or
+    without the country prefix, spaces and dots ignored), or one of whose users' e-mail
+    contains it, or that hold (or held) the membership number or registered the serial
+    number. Each row says why it matched: `matched_name`, `matched_vat`, and the matching
+    `matched_email`, `matched_number`, `matched_serial`."""
+    text = query.strip()
+    businesses = Business.objects.order_by("name", "pk")
+    if not text:
+        return businesses
+    vats = vat_candidates(text)
+    serial = serial_normalise(text)
+    number = re.sub(r"\s", "", text)
+    users = BusinessMembership.objects.filter(user__email__icontains=text)
+    registrations = Registration.objects.filter(serial_number=serial)
+    subscriptions = Subscription.objects.filter(membership_number=number)
+    by_vat = Q(vat_compact__in=vats) if vats else Q(pk__in=[])
+    return (
+        businesses.annotate(vat_compact=_compact("vat_number"))
+        .filter(
+            Q(name__icontains=text)
+            | by_vat
+            | Q(pk__in=users.values("business"))
+            | Q(pk__in=registrations.values("business"))
+            | Q(pk__in=subscriptions.values("business"))
+        )
+        .annotate(
+            matched_name=ExpressionWrapper(Q(name__icontains=text), output_field=BooleanField()),
+            matched_vat=ExpressionWrapper(by_vat, output_field=BooleanField()),
+            matched_email=Subquery(
+                users.filter(business=OuterRef("pk")).order_by("user__email").values("user__email")[:1]
+            ),
+            matched_serial=Subquery(registrations.filter(business=OuterRef("pk")).values("serial_number")[:1]),
+            matched_number=Subquery(subscriptions.filter(business=OuterRef("pk")).values("membership_number")[:1]),
+        )
+    )
+
+
+def business_search_exact(hit: Business, query: str) -> bool:
+    """A hit found by a key that names one business: VAT, serial, membership number or a
+    whole e-mail address (not a part of a name)."""
+    text = query.strip()
+    return bool(
+        getattr(hit, "matched_vat", False)
+        or getattr(hit, "matched_serial", None)
+        or getattr(hit, "matched_number", None)
+        or (getattr(hit, "matched_email", None) or "").lower() == text.lower()
+    )
+
+
+# --- Member 360 ------------------------------------------------------------------------------
+
+LATEST = 50
+
+
+def _ids(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The primary keys of a queryset as text, for AuditLog.target_id (a subquery, not a list)."""
+    return queryset.annotate(target=Cast("pk", CharField())).values("target")
+
+
+@dataclass
+class BusinessOverview:
+    business: Business
+    users: list[BusinessMembership]
+    applications: Sequence[Application]
+    registrations: list[Registration]
+    registration_count: int
+    ledger: list[LedgerEntry]
+    subscriptions: list[Subscription]
+    invoices: list[Invoice]
+    payments: list[Payment]
+    tickets: list[Ticket]
+    notifications: list[Notification]
+    emails: list[OutboxMessage]
+    audit: list[AuditLog]
+    documents: list[tuple[Application, ApplicationDocument]]
+
+
+def business_overview(*, business: Business) -> BusinessOverview:
+    """Everything staff read about one business on its 360 page, in a fixed number of
+    queries whatever the number of products, invoices or messages: the latest 50 of each
+    list (100 audit entries, 20 e-mails) and every membership with its history."""
+    users = list(BusinessMembership.objects.filter(business=business).select_related("user").order_by("user__email"))
+    emails = [membership.user.email.lower() for membership in users]
+    same_company = Q(business=business) | Q(email_lower__in=emails)
+    if business.vat_number:
+        same_company |= Q(vat_number=business.vat_number)
+    applications = list(
+        Application.objects.annotate(email_lower=Lower("email"))
+        .filter(same_company)
+        .select_related("decided_by")
+        .prefetch_related("documents")
+        .order_by("-submitted_at", "-pk")
+    )
+    registrations = Registration.objects.filter(business=business)
+    subscriptions = list(
+        Subscription.objects.filter(business=business)
+        .select_related("tier", "next_tier")
+        .prefetch_related(
+            Prefetch(
+                "plan_changes",
+                queryset=PlanChange.objects.select_related("from_tier", "to_tier", "created_by").order_by(
+                    "-created_at", "-pk"
+                ),
+            ),
+            Prefetch("renewal_notices", queryset=RenewalNotice.objects.order_by("-created_at", "-pk")),
+        )
+        .order_by("-starts_on", "-pk")
+    )
+    invoices = Invoice.objects.filter(business=business)
+    tickets = Ticket.objects.filter(business=business)
+    user_ids = [membership.user_id for membership in users]
+    about = (
+        Q(target_type=Business._meta.label_lower, target_id=str(business.pk))
+        | Q(target_type=Subscription._meta.label_lower, target_id__in=[str(s.pk) for s in subscriptions])
+        | Q(target_type=Application._meta.label_lower, target_id__in=[str(a.pk) for a in applications])
+        | Q(target_type=Invoice._meta.label_lower, target_id__in=_ids(invoices))
+        | Q(target_type=Registration._meta.label_lower, target_id__in=_ids(registrations))
+        | Q(target_type=Ticket._meta.label_lower, target_id__in=_ids(tickets))
+        | Q(target_type="accounts.user", target_id__in=[str(pk) for pk in user_ids])
+    )
+    return BusinessOverview(
+        business=business,
+        users=users,
+        applications=applications,
+        documents=[(application, document) for application in applications for document in application.documents.all()],
+        registrations=list(registrations.select_related("product").order_by("-created_at", "-pk")[:LATEST]),
+        registration_count=registrations.count(),
+        ledger=list(
+            LedgerEntry.objects.filter(business=business)
+            .select_related("actor", "registration")
+            .order_by("-created_at", "-pk")[:LATEST]
+        ),
+        subscriptions=subscriptions,
+        invoices=list(
+            invoice_search(filters=InvoiceFilters(), today=timezone.localdate())
+            .filter(business=business)
+            .select_related("credited_invoice")[:LATEST]
+        ),
+        payments=list(
+            Payment.objects.filter(invoice__business=business)
+            .select_related("invoice", "recorded_by")
+            .order_by("-created_at", "-pk")[:LATEST]
+        ),
+        tickets=list(tickets.select_related("assigned_to", "created_by").order_by("-created_at", "-pk")[:LATEST]),
+        notifications=list(
+            Notification.objects.filter(user__in=user_ids)
+            .select_related("user")
+            .order_by("-created_at", "-pk")[:LATEST]
+        ),
+        emails=list(OutboxMessage.objects.filter(to__in=emails).order_by("-created_at", "-pk")[:20]) if emails else [],
+        audit=list(AuditLog.objects.filter(about).order_by("-created_at", "-pk")[:100]),
+    )
+
+
+# --- Audit trail -----------------------------------------------------------------------------
+
+
+def audit_target_types() -> list[tuple[str, str]]:
+    """Every model an audit entry can be about, as (label, its name), sorted by name."""
+    return sorted(
+        ((model._meta.label_lower, str(model._meta.verbose_name)) for model in apps.get_models()),
+        key=lambda pair: pair[1].lower(),
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: str = ""
+    action: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+
+
+def audit_search(*, filters: AuditFilters) -> QuerySet[AuditLog]:
+    """Audit entries, newest first: by actor (e-mail contains), action (starts with), object
+    type and id, day (in the operator's time zone) and text in the object or the action."""
+    entries = AuditLog.objects.all()
+    if filters.actor:
+        entries = entries.filter(actor_repr__icontains=filters.actor.strip())
+    if filters.action:
+        entries = entries.filter(action__startswith=filters.action.strip())
+    if filters.target_type:
+        entries = entries.filter(target_type=filters.target_type)
+    if filters.target_id:
+        entries = entries.filter(target_id=filters.target_id.strip())
+    if filters.date_from:
+        entries = entries.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        entries = entries.filter(created_at__date__lte=filters.date_to)
+    if filters.q:
+        text = filters.q.strip()
+        entries = entries.filter(Q(target_repr__icontains=text) | Q(action__icontains=text))
+    return entries.order_by("-created_at", "-pk")

@@ -1,0 +1,49 @@
+"""Staff in tests: a session past the second factor, and every back-office URL to visit."""
+
+from django.urls import URLPattern, URLResolver, reverse
+
+
+def staff_session_verify(client, user):
+    """Mark the client's session as having passed two-factor authentication (what
+    `django_otp.login` does after a correct code), with a confirmed authenticator for `user`."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def backoffice_routes():
+    """{"backoffice:name": {parameter: converter type name}} for every URL pattern of the back
+    office, included ones too; an unnamed pattern is listed as "backoffice:<unnamed route>"."""
+    from propass.backoffice import urls
+
+    found = {}
+
+    def walk(patterns, namespace, route):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}:{pattern.namespace}" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner, route + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                converters = getattr(pattern.pattern, "converters", {})
+                name = pattern.name or f"<unnamed {route}{pattern.pattern}>"
+                found[f"{namespace}:{name}"] = {
+                    key: type(converter).__name__.removesuffix("Converter").lower()
+                    for key, converter in converters.items()
+                }
+
+    walk(urls.urlpatterns, urls.app_name, "")
+    return found
+
+
+def backoffice_url(name, parameters, values=None):
+    """The URL of a back-office route, its parameters taken from `values` or made up (a made-up
+    id finds nothing: a page that lets the caller in then answers 404)."""
+    made_up = {"int": 999_999}
+    kwargs = {key: (values or {}).get(key, made_up.get(kind, "unknown")) for key, kind in parameters.items()}
+    return reverse(name, kwargs=kwargs)
