@@ -63,6 +63,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    @property
+    def audit_repr(self) -> str:
+        return self.email if self.is_staff else f"user #{self.pk}"
+
     def save(self, *args: object, **kwargs: object) -> None:
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
@@ -116,6 +120,10 @@ class BusinessMembership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.business} ({self.role})"
+
+    @property
+    def audit_repr(self) -> str:
+        return f"user #{self.user_id} @ {self.business} ({self.role})"
 
 
 class SecureToken(models.Model):

@@ -184,7 +184,7 @@ def business_user_invite(
             email, first_name=first_name.strip(), last_name=last_name.strip(), language=business.language
         )
         BusinessMembership.objects.create(user=user, business=business, role=role)
-        audit_record(actor=actor, action="business.user_invite", target=business, data={"email": email, "role": role})
+        audit_record(actor=actor, action="business.user_invite", target=business, data={"user": user.pk, "role": role})
         password_link_send(
             user=user, purpose=TokenPurpose.SET_PASSWORD, template="team_invitation", business=business, inviter=actor
         )
@@ -207,7 +207,7 @@ def business_user_remove(*, business: Business, actor: User, user_id: int) -> No
         user.save(update_fields=["is_active", "password"])
         SecureToken.objects.filter(user=user).delete()
         Token.objects.filter(user=user).delete()
-        audit_record(actor=actor, action="business.user_remove", target=business, data={"email": user.email})
+        audit_record(actor=actor, action="business.user_remove", target=business, data={"user": user.pk})
 
 
 # --- Staff roles and two-factor authentication ----------------------------------------

@@ -206,7 +206,7 @@ def business_overview(*, business: Business) -> BusinessOverview:
             .order_by("-created_at", "-pk")[:LATEST]
         ),
         emails=list(OutboxMessage.objects.filter(to__in=emails).order_by("-created_at", "-pk")[:20]) if emails else [],
-        audit=list(AuditLog.objects.filter(about).order_by("-created_at", "-pk")[:100]),
+        audit=list(AuditLog.objects.filter(about).select_related("actor").order_by("-created_at", "-pk")[:100]),
     )
 
 
@@ -235,9 +235,10 @@ class AuditFilters:
 def audit_search(*, filters: AuditFilters) -> QuerySet[AuditLog]:
     """Audit entries, newest first: by actor (e-mail contains), action (starts with), object
     type and id, day (in the operator's time zone) and text in the object or the action."""
-    entries = AuditLog.objects.all()
+    entries = AuditLog.objects.select_related("actor")
     if filters.actor:
-        entries = entries.filter(actor_repr__icontains=filters.actor.strip())
+        who = filters.actor.strip()
+        entries = entries.filter(Q(actor_repr__icontains=who) | Q(actor__email__icontains=who))
     if filters.action:
         entries = entries.filter(action__startswith=filters.action.strip())
     if filters.target_type:

@@ -8,16 +8,24 @@ from django.utils import timezone
 from propass.core.models import AuditLog, Sequence
 
 
+def audit_repr(obj: Any) -> str:
+    """How an object is named in the append-only audit log: never a member's personal data
+    (an entry cannot be changed when the person is erased later), so people are named by id;
+    staff by e-mail, for accountability."""
+    named = getattr(obj, "audit_repr", None)
+    return str(named) if named is not None else str(obj)
+
+
 def audit_record(*, actor: Any, action: str, target: models.Model | None = None, data: dict | None = None) -> AuditLog:
     """Write one audit entry: who (a user, or None for the system) did `action` to `target`."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditLog.objects.create(
         actor=user,
-        actor_repr=str(getattr(user, "email", "") or "system"),
+        actor_repr=audit_repr(user) if user is not None else "system",
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:254] if target is not None else "",
+        target_repr=audit_repr(target)[:254] if target is not None else "",
         data=data or {},
     )
 

@@ -69,6 +69,10 @@ class Application(TimeStampedModel):
         return f"{self.company_name} ({self.email})"
 
     @property
+    def audit_repr(self) -> str:
+        return f"{self.company_name} (application #{self.pk})"
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
