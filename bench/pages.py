@@ -41,8 +41,11 @@ def main() -> None:
 
     for i in range(50):
         submit(email=f"bench{i}@example.com")
+    from propass.testing.staff import staff_session_verify
+
     staff = User.objects.get(email="staff@propass.test")
     member = User.objects.get(email="owner@studio-rossi.test")
+    business_id = member.membership.business_id
     pages = [
         ("anonymous", None, "/accounts/login/"),
         ("anonymous", None, "/healthz"),
@@ -50,12 +53,23 @@ def main() -> None:
         ("member", member, "/"),
         ("member", member, "/account/"),
         ("member", member, "/products/"),
+        ("member", member, "/subscriptions/"),
+        ("member", member, "/notifications/"),
+        ("member", member, "/support/"),
+        ("anonymous", None, "/faq/"),
         ("staff", staff, "/backoffice/applications/"),
+        ("staff", staff, f"/backoffice/businesses/{business_id}/"),
+        ("staff", staff, "/backoffice/finance/invoices/"),
+        ("staff", staff, "/backoffice/support/"),
+        ("staff", staff, "/backoffice/reports/"),
+        ("staff", staff, "/backoffice/audit/"),
     ]
     for who, user, path in pages:
         client = Client()
         if user is not None:
             client.force_login(user)
+            if user.is_staff:
+                staff_session_verify(client, user)  # past the second factor
         assert client.get(path).status_code == 200, path
         start = time.perf_counter()
         for _ in range(n):
