@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from propass.accounts.enums import StaffGroup
 from propass.backoffice.permissions import staff_required
-from propass.billing.finance import invoice_mark_paid_manually
+from propass.billing.credit_notes import credit_note_issue
+from propass.billing.finance import credit_note_mark_refunded, invoice_mark_paid_manually
 from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, SellerEntity
 from propass.billing.selectors import (
     InvoiceFilters,
@@ -99,6 +100,26 @@ class PaymentFilterForm(_FilterForm):
     )
 
 
+class CreditForm(forms.Form):
+    net = forms.DecimalField(
+        label=gettext_lazy("Net amount to credit"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        help_text=gettext_lazy("Leave empty to credit the whole invoice."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RefundedForm(forms.Form):
+    refunded_on = forms.DateField(label=gettext_lazy("Paid back on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class MarkPaidForm(forms.Form):
     # Both rules (note required, no future date) live in the service; the form only parses.
     paid_on = forms.DateField(label=gettext_lazy("Date received"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -150,22 +171,47 @@ def invoices(request: HttpRequest) -> HttpResponseBase:
 
 @finance
 def invoice(request: HttpRequest, pk: int) -> HttpResponse:
-    form = MarkPaidForm(request.POST or None, initial={"paid_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    """One invoice or credit note: mark paid by hand, issue a credit note, record a refund."""
+    action = request.POST.get("action", "mark_paid") if request.method == "POST" else ""
+    today = {"paid_on": timezone.localdate(), "refunded_on": timezone.localdate()}
+    form = MarkPaidForm(request.POST if action == "mark_paid" else None, initial=today)
+    credit_form = CreditForm(request.POST if action == "credit" else None)
+    refunded_form = RefundedForm(request.POST if action == "refunded" else None, initial=today)
+    bound = {"mark_paid": form, "credit": credit_form, "refunded": refunded_form}.get(action)
+    if bound is not None and bound.is_valid():
         try:
-            invoice_mark_paid_manually(invoice_id=pk, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            if action == "mark_paid":
+                invoice_mark_paid_manually(invoice_id=pk, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                done = _("The invoice is marked paid.")
+            elif action == "credit":
+                credit = credit_note_issue(
+                    invoice_id=pk,
+                    actor=request.user,
+                    reason=credit_form.cleaned_data["reason"],
+                    net=credit_form.cleaned_data["net"],
+                )
+                done = _("Credit note %(number)s is issued.") % {"number": credit.number}
+            else:
+                credit_note_mark_refunded(credit_note_id=pk, actor=request.user, **refunded_form.cleaned_data)  # type: ignore[arg-type]
+                done = _("The refund is recorded.")
         except DomainError as error:
-            form_add_domain_error(form, error)
+            form_add_domain_error(bound, error)
         else:
-            messages.success(request, _("The invoice is marked paid."))
+            messages.success(request, done)
             return redirect("backoffice:invoice", pk=pk)
     found = invoice_for_finance(invoice_id=pk)
     return render(
         request,
         "backoffice/finance_invoice.html",
-        {"invoice": found, "form": form, "open": invoice_is_open(found)},
-        status=400 if form.errors else 200,
-    )
+        {
+            "invoice": found, "form": form, "credit_form": credit_form, "refunded_form": refunded_form,
+            "open": invoice_is_open(found),
+            "creditable": found.kind == "invoice" and found.status != "void",
+            "refund_owed": found.kind == "credit_note" and found.status == "issued"
+            and not any(payment.status == "pending" for payment in found.payments.all()),
+        },
+        status=400 if bound is not None and bound.errors else 200,
+    )  # fmt: skip
 
 
 @finance

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import User
 from propass.billing.collection import invoice_record_payment
-from propass.billing.models import Invoice, InvoiceStatus, Payment
+from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
 
@@ -61,6 +61,51 @@ def invoice_mark_paid_manually(*, invoice_id: int, actor: User, paid_on: date, n
                 "payment": payment.pk,
                 "amount": str(invoice.total),
                 "currency": invoice.currency,
+            },
+        )
+    return payment
+
+
+def credit_note_mark_refunded(*, credit_note_id: int, actor: User, refunded_on: date, note: str) -> Payment:
+    """Finance records that the money of a credit note was paid back by hand (a bank transfer
+    to the member); card refunds go through the gateway by themselves. Once per credit note."""
+    note = note.strip()
+    errors: dict[str, list[str]] = {}
+    if not note:
+        errors["note"] = [str(_("Write a note saying how the money was paid back."))]
+    if refunded_on > timezone.localdate():
+        errors["refunded_on"] = [str(_("The date cannot be in the future."))]
+    if errors:
+        raise InvalidInput(fields=errors)
+    with transaction.atomic():
+        credit = Invoice.objects.select_for_update(of=("self",)).filter(pk=credit_note_id).first()
+        if credit is None or credit.kind != InvoiceKind.CREDIT_NOTE:
+            raise NotFound(_("No credit note has this number."))
+        if credit.status != InvoiceStatus.ISSUED or credit.payments.filter(status=Payment.Status.PENDING).exists():
+            raise Conflict(
+                _("Credit note %(number)s has nothing left to pay back by hand."),
+                code="nothing_to_refund",
+                number=credit.number,
+            )
+        payment = Payment.objects.create(
+            invoice=credit, method=Payment.Method.REFUND, amount=credit.total, currency=credit.currency,
+            idempotency_key=f"refund-manual:{credit.pk}", status=Payment.Status.SUCCEEDED,
+            finished_at=timezone.now(), recorded_by=actor, note=note[:300],
+        )  # fmt: skip
+        Invoice.objects.filter(pk=credit.pk).update(
+            status=InvoiceStatus.PAID, paid_at=timezone.make_aware(datetime.combine(refunded_on, time.min))
+        )
+        audit_record(
+            actor=actor,
+            action="credit_note.mark_refunded",
+            target=credit,
+            data={
+                "before": {"status": credit.status},
+                "after": {"status": InvoiceStatus.PAID.value},
+                "refunded_on": refunded_on.isoformat(),
+                "note": note,
+                "amount": str(credit.total),
+                "currency": credit.currency,
             },
         )
     return payment

@@ -10,8 +10,17 @@ class ProgramAdmin(admin.ModelAdmin):
 
 @admin.register(LegalText)
 class LegalTextAdmin(admin.ModelAdmin):
-    list_display = ["kind", "version", "title", "published_at"]
-    list_filter = ["kind"]
+    """A published version is what members accepted: it is never edited or deleted; a change
+    is a new version (the back office's program pages publish one)."""
+
+    list_display = ["kind", "version", "language", "title", "published_at"]
+    list_filter = ["kind", "language"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(AuditLog)
