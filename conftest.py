@@ -5,6 +5,7 @@ import os
 import pytest
 
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory, UserFactory
+from propass.testing.staff import staff_session_verify, staff_user
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM guard would
 # otherwise refuse the test's own database calls.
@@ -36,8 +37,6 @@ def client(client):
     def force_login_verified(user, backend=None):
         force_login(user, backend)
         if user.is_staff:
-            from propass.testing.staff import staff_session_verify
-
             staff_session_verify(client, user)
 
     client.force_login = force_login_verified
@@ -54,11 +53,31 @@ def program(db):
 
 @pytest.fixture
 def validation_agent(db):
-    from django.contrib.auth.models import Group
+    return staff_user("validator@propass.test", "validation", first_name="Anna", last_name="Verdi")
 
-    agent = UserFactory(email="validator@propass.test", is_staff=True)
-    agent.groups.add(Group.objects.get_or_create(name="validation")[0])
-    return agent
+
+@pytest.fixture
+def support_agent(db):
+    return staff_user("support@propass.test", "support")
+
+
+@pytest.fixture
+def program_admin(db):
+    return staff_user("admin@propass.test", "program_admin")
+
+
+@pytest.fixture
+def finance_agent(db):
+    return staff_user("finance@propass.test", "finance")
+
+
+@pytest.fixture
+def shop(program):
+    """The program with the seeds' seller entities and tiers, ready to sell memberships."""
+    from propass.core.demo import sellers_seed, tiers_seed
+
+    sellers_seed()
+    tiers_seed()
 
 
 @pytest.fixture

@@ -1,6 +1,20 @@
-"""Staff in tests: a session past the second factor, and every back-office URL to visit."""
+"""Staff in tests: a staff user in a group, a session past the second factor, and every
+back-office URL to visit."""
 
 from django.urls import URLPattern, URLResolver, reverse
+
+
+def staff_user(email: str, group: str, *, first_name: str = "Sara", last_name: str = "Staff", **fields):
+    """A staff user (created, or found by e-mail) in the staff group `group`, which is created
+    when missing; `fields` go to the user factory."""
+    from django.contrib.auth.models import Group
+
+    from propass.accounts.models import User
+    from propass.accounts.tests.factories import UserFactory
+
+    user: User = UserFactory.create(email=email, is_staff=True, first_name=first_name, last_name=last_name, **fields)
+    user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
 
 
 def staff_session_verify(client, user):

@@ -3,11 +3,9 @@ the personal-data export and erasure tests. Needs the program, sellers and tiers
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group
-
 from propass.accounts.models import Business, User
 from propass.accounts.services import business_user_invite
-from propass.accounts.tests.factories import PASSWORD, UserFactory
+from propass.accounts.tests.factories import PASSWORD
 from propass.billing.collection import invoice_collect_due
 from propass.billing.models import Invoice
 from propass.memberships.models import Subscription
@@ -20,6 +18,7 @@ from propass.support.models import Ticket, TicketMessage
 from propass.support.services import ticket_open, ticket_reply_staff
 from propass.testing.files import pdf
 from propass.testing.shop import buy, morning
+from propass.testing.staff import staff_user
 
 # Values the tests search the database and the archive for, per business.
 PEOPLE = {
@@ -60,9 +59,7 @@ class Populated:
 
 
 def staff_member(email: str, group: str) -> User:
-    user = UserFactory(email=email, is_staff=True, first_name="Stella", last_name="Staff")
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
+    return staff_user(email, group, first_name="Stella")
 
 
 def populated_business(key: str, *, validator: User, agent: User) -> Populated:

@@ -3,11 +3,9 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from propass.accounts.models import Business
-from propass.accounts.tests.factories import UserFactory
 from propass.billing.bank import bank_statement_import
 from propass.billing.invoicing import invoice_issue
 from propass.billing.models import BankLine, BankStatement, Invoice, Payment
@@ -16,13 +14,6 @@ from propass.memberships.services import CheckoutInput, subscription_checkout
 from propass.testing.camt import camt053
 
 UNKNOWN_RF = "RF18539007547034"
-
-
-@pytest.fixture
-def finance_agent(db):
-    agent = UserFactory(email="finance@propass.test", is_staff=True)
-    agent.groups.add(Group.objects.get_or_create(name="finance")[0])
-    return agent
 
 
 @pytest.fixture

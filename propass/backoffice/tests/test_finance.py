@@ -5,15 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from propass.accounts.tests.factories import BusinessFactory, MembershipFactory, UserFactory
+from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.billing.collection import invoice_collect_due
 from propass.billing.credit_notes import credit_note_issue
 from propass.billing.finance import invoice_mark_paid_manually
 from propass.billing.models import Invoice, Payment
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.models import AuditLog
 from propass.core.money import money_format
 from propass.testing.shop import buy, morning
@@ -23,16 +21,8 @@ PAYMENTS = "/backoffice/finance/payments/"
 
 
 @pytest.fixture
-def finance(db):
-    user = UserFactory(email="finance@propass.test", is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name="finance")[0])
-    return user
-
-
-@pytest.fixture
-def shop(program):
-    sellers_seed()
-    tiers_seed()
+def finance(finance_agent):
+    return finance_agent
 
 
 def _sale(name, *, country="NL", currency="EUR", method="bank_transfer", token="tok_visa", due_in=None):

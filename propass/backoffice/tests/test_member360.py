@@ -1,18 +1,15 @@
 """The member 360 page and the business search of the back office."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
 from propass.accounts.models import Business
-from propass.accounts.tests.factories import UserFactory
 from propass.billing.finance import invoice_mark_paid_manually
 from propass.billing.invoicing import invoice_issue
 from propass.billing.models import Invoice, Payment
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.models import AuditLog
 from propass.memberships.services import CheckoutInput, subscription_checkout
 from propass.notifications.models import Notification
@@ -23,23 +20,7 @@ from propass.products.models import Registration
 from propass.products.tests.helpers import camera, register
 from propass.support.models import Ticket
 from propass.support.services import ticket_open
-
-
-def _staff(email, group=None):
-    user = UserFactory(email=email, is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
-
-
-@pytest.fixture
-def support_agent(db):
-    return _staff("support@propass.test", "support")
-
-
-@pytest.fixture
-def finance_agent(db):
-    return _staff("finance@propass.test", "finance")
+from propass.testing.staff import staff_user
 
 
 def _buy(business, owner):
@@ -49,12 +30,6 @@ def _buy(business, owner):
                            payment_method="bank_transfer"),
     )  # fmt: skip
     return subscription, invoice_issue(request_id=subscription.invoice_requests.get().pk)
-
-
-@pytest.fixture
-def shop(program):
-    sellers_seed()
-    tiers_seed()
 
 
 @pytest.fixture
@@ -231,8 +206,13 @@ def test_the_360_page_takes_the_same_queries_for_3_products_as_for_60(client, st
 
 
 def test_every_staff_role_reads_the_page_and_members_do_not(client, staff, member, business):
-    auditor = _staff("auditor@propass.test", "auditor")
-    for user in (staff, auditor, _staff("validator@propass.test", "validation"), _staff("f@propass.test", "finance")):
+    auditor = staff_user("auditor@propass.test", "auditor")
+    for user in (
+        staff,
+        auditor,
+        staff_user("validator@propass.test", "validation"),
+        staff_user("f@propass.test", "finance"),
+    ):
         client.force_login(user)
         assert client.get(f"/backoffice/businesses/{business.pk}/").status_code == 200
         assert client.get("/backoffice/businesses/").status_code == 200
@@ -284,7 +264,11 @@ def test_an_adjustment_is_recorded_with_the_balance_before_and_after(client, sup
 
 
 def test_staff_outside_support_see_no_form_and_cannot_adjust(client, staff, business):
-    for user in (staff, _staff("auditor@propass.test", "auditor"), _staff("admin@propass.test", "program_admin")):
+    for user in (
+        staff,
+        staff_user("auditor@propass.test", "auditor"),
+        staff_user("admin@propass.test", "program_admin"),
+    ):
         client.force_login(user)
         page = client.get(f"/backoffice/businesses/{business.pk}/").content.decode()
         assert "Adjust points" not in page
@@ -296,7 +280,7 @@ def test_staff_outside_support_see_no_form_and_cannot_adjust(client, staff, busi
 
 def test_program_admins_find_the_erasure_page_of_each_user(client, staff, owner, business):
     erase = f"/backoffice/people/{owner.pk}/erase/"
-    client.force_login(_staff("admin@propass.test", "program_admin"))
+    client.force_login(staff_user("admin@propass.test", "program_admin"))
     assert erase in client.get(f"/backoffice/businesses/{business.pk}/").content.decode()
     client.force_login(staff)
     assert erase not in client.get(f"/backoffice/businesses/{business.pk}/").content.decode()

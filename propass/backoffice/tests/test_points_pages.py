@@ -1,17 +1,6 @@
-import pytest
-from django.contrib.auth.models import Group
-
-from propass.accounts.tests.factories import UserFactory
 from propass.products.enums import RegistrationStatus
 from propass.products.models import Registration
 from propass.products.tests.helpers import camera, register
-
-
-@pytest.fixture
-def support_agent(db):
-    agent = UserFactory(email="support@propass.test", is_staff=True)
-    agent.groups.add(Group.objects.get_or_create(name="support")[0])
-    return agent
 
 
 def test_support_resolves_a_serial_conflict_from_the_back_office(client, support_agent, business, other_business):

@@ -3,13 +3,11 @@ texts; an inconsistent edit is refused with a clear message and changes nothing.
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 
-from propass.accounts.tests.factories import UserFactory
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.models import AuditLog, LegalText, Program
 from propass.memberships.models import Tier, TierPrice
 from propass.notifications.previews import email_templates
+from propass.testing.staff import staff_user
 
 PROGRAM = "/backoffice/program/"
 PAGES = [
@@ -23,22 +21,14 @@ PAGES = [
 ]
 
 
-def _staff(email, group):
-    user = UserFactory(email=email, is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
+@pytest.fixture
+def admin(shop):
+    return staff_user("program@propass.test", "program_admin")
 
 
 @pytest.fixture
-def admin(program):
-    sellers_seed()
-    tiers_seed()
-    return _staff("program@propass.test", "program_admin")
-
-
-@pytest.fixture
-def finance(db):
-    return _staff("finance@propass.test", "finance")
+def finance(finance_agent):
+    return finance_agent
 
 
 def _settings_form(**changes):

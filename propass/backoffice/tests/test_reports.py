@@ -12,14 +12,13 @@ from html.parser import HTMLParser
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from propass.accounts.models import Business, User
-from propass.accounts.tests.factories import BusinessFactory, MembershipFactory, UserFactory
+from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.backoffice.charts import Series, bar_chart, histogram, stacked_bar_chart
 from propass.backoffice.report_data import (
     report_amounts,
@@ -31,7 +30,6 @@ from propass.backoffice.report_data import (
 )
 from propass.billing.credit_notes import credit_note_issue
 from propass.billing.models import Invoice, InvoiceKind
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.models import AuditLog
 from propass.core.services import audit_record
 from propass.memberships.enums import SubscriptionStatus
@@ -80,31 +78,9 @@ def weeks(start: date = FROM, end: date = TO) -> list[date]:
     return [first + timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]
 
 
-def staff_in(group: str, email: str):
-    user = UserFactory(email=email, is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
-
-
 @pytest.fixture
-def program_admin(db):
-    return staff_in("program_admin", "admin@propass.test")
-
-
-@pytest.fixture
-def finance(db):
-    return staff_in("finance", "finance@propass.test")
-
-
-@pytest.fixture
-def support_agent(db):
-    return staff_in("support", "support@propass.test")
-
-
-@pytest.fixture
-def shop(program):
-    sellers_seed()
-    tiers_seed()
+def finance(finance_agent):
+    return finance_agent
 
 
 # --- generated data ---------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.models import AuditLog
 from propass.notifications.models import Notification
 from propass.products.tests.helpers import camera, register
@@ -17,12 +16,6 @@ from propass.testing.files import pdf
 from propass.testing.shop import buy
 
 QUEUE = "/backoffice/support/"
-
-
-@pytest.fixture
-def shop(program):
-    sellers_seed()
-    tiers_seed()
 
 
 @pytest.fixture

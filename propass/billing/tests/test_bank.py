@@ -6,7 +6,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from propass.accounts.models import Business
 from propass.billing.bank import bank_line_confirm, bank_line_ignore, bank_statement_import, bank_statement_parse
 from propass.billing.invoicing import invoice_issue
 from propass.billing.models import BankLine, BankStatement, Invoice, Payment
@@ -16,15 +15,6 @@ from propass.core.models import AuditLog
 from propass.memberships.models import Subscription
 from propass.memberships.services import CheckoutInput, subscription_checkout
 from propass.testing.camt import camt053
-
-
-@pytest.fixture
-def shop(program, business):
-    sellers_seed()
-    tiers_seed()
-    Business.objects.filter(pk=business.pk).update(points_balance=600, country="NL", currency="EUR")
-    business.refresh_from_db()
-    return business
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from propass.accounts.models import Business
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.billing.collection import invoice_collect_due
 from propass.billing.invoicing import invoice_issue
@@ -27,15 +26,6 @@ def _buy(business, owner, token="tok_visa"):
 
 def _at(day):
     return timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 6, 0))
-
-
-@pytest.fixture
-def shop(program, business):
-    sellers_seed()
-    tiers_seed()
-    Business.objects.filter(pk=business.pk).update(points_balance=600, country="NL", currency="EUR")
-    business.refresh_from_db()
-    return business
 
 
 def test_a_card_invoice_is_charged_once_on_its_due_date(shop, owner):

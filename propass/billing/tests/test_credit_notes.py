@@ -3,11 +3,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 
-from propass.accounts.models import Business
 from propass.billing.collection import invoice_collect_due
 from propass.billing.credit_notes import credit_note_issue, refunds_retry
 from propass.billing.models import Invoice, InvoiceLine, Payment
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.errors import Conflict, InvalidInput
 from propass.core.models import AuditLog
 from propass.testing.shop import buy, morning
@@ -16,15 +14,6 @@ FROZEN = [
     "number", "series", "issue_date", "due_date", "net", "vat", "total", "vat_rate", "vat_treatment", "currency",
     "seller_snapshot", "buyer_snapshot", "reference", "po_number", "pdf",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def shop(program, business):
-    sellers_seed()
-    tiers_seed()
-    Business.objects.filter(pk=business.pk).update(points_balance=600, country="NL", currency="EUR")
-    business.refresh_from_db()
-    return business
 
 
 def _frozen(invoice):

@@ -3,23 +3,12 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from propass.accounts.models import Business
 from propass.billing.collection import invoice_collect_due
 from propass.billing.finance import invoice_mark_paid_manually
 from propass.billing.models import Invoice, Payment
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.errors import Conflict, InvalidInput
 from propass.core.models import AuditLog
 from propass.testing.shop import buy, morning
-
-
-@pytest.fixture
-def shop(program, business):
-    sellers_seed()
-    tiers_seed()
-    Business.objects.filter(pk=business.pk).update(points_balance=600, country="NL", currency="EUR")
-    business.refresh_from_db()
-    return business
 
 
 def _actions(invoice):

@@ -12,7 +12,6 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from propass.accounts.models import Business
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.billing.collection import invoice_collect_due
 from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
@@ -43,15 +42,6 @@ def stripe_mode(settings, fake):
     settings.STRIPE_API_BASE = fake.url
     settings.STRIPE_WEBHOOK_SECRET = SECRET
     return fake
-
-
-@pytest.fixture
-def shop(program, business):
-    sellers_seed()
-    tiers_seed()
-    Business.objects.filter(pk=business.pk).update(points_balance=600, country="NL", currency="EUR")
-    business.refresh_from_db()
-    return business
 
 
 def _at(day):

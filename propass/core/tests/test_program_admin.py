@@ -27,6 +27,7 @@ from propass.core.selectors import legal_text_current
 from propass.memberships.models import Tier, TierPrice
 from propass.notifications.models import OutboxMessage
 from propass.notifications.previews import email_preview, email_templates
+from propass.testing.staff import staff_user
 
 
 def test_a_program_admin_edits_the_program_in_the_back_office(client, db):
@@ -63,9 +64,7 @@ def test_the_legal_texts_in_force_are_public(client, db):
 
 @pytest.fixture
 def admin(db):
-    user = UserFactory(email="program@propass.test", is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name="program_admin")[0])
-    return user
+    return staff_user("program@propass.test", "program_admin")
 
 
 @pytest.fixture

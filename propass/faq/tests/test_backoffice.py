@@ -1,34 +1,11 @@
 """/backoffice/faq/: support agents and program admins edit the FAQ; every save is audited."""
 
 import pytest
-from django.contrib.auth.models import Group
 
-from propass.accounts.tests.factories import UserFactory
 from propass.core.models import AuditLog
 from propass.faq.models import FaqCategory, FaqEntry
 
 pytestmark = pytest.mark.django_db
-
-
-def _staff(email, group):
-    user = UserFactory(email=email, is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
-
-
-@pytest.fixture
-def support_agent(db):
-    return _staff("support@propass.test", "support")
-
-
-@pytest.fixture
-def program_admin(db):
-    return _staff("admin@propass.test", "program_admin")
-
-
-@pytest.fixture
-def finance_agent(db):
-    return _staff("finance@propass.test", "finance")
 
 
 def _form(entry, **changes):

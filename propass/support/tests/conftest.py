@@ -1,13 +1,6 @@
 import pytest
 
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.support.tests.helpers import staff_user
-
-
-@pytest.fixture
-def shop(program):
-    sellers_seed()
-    tiers_seed()
 
 
 @pytest.fixture

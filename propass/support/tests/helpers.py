@@ -1,18 +1,17 @@
 """Actors for the support tests: members of businesses in each tier, and support agents."""
 
-from django.contrib.auth.models import Group
+from functools import partial
 
-from propass.accounts.tests.factories import BusinessFactory, MembershipFactory, UserFactory
+from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.memberships.services import CheckoutInput, subscription_checkout
+from propass.testing.staff import staff_user as testing_staff_user
 
 # A Windows program: what a renamed .exe starts with.
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
 
-def staff_user(email: str, group: str, *, first_name: str = "Sara", last_name: str = "Support"):
-    user = UserFactory(email=email, is_staff=True, first_name=first_name, last_name=last_name)
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
+# A staff user in a group; support's agents are called Sara Support unless named otherwise.
+staff_user = partial(testing_staff_user, last_name="Support")
 
 
 def member_in(tier: str | None, name: str, *, email: str | None = None):

@@ -1,0 +1,12 @@
+import pytest
+
+from propass.accounts.models import Business
+
+
+@pytest.fixture
+def shop(shop, business):
+    """The root `shop` (program, sellers and tiers seeded), and the business as a Dutch one
+    paying in EUR, with 600 points."""
+    Business.objects.filter(pk=business.pk).update(points_balance=600, country="NL", currency="EUR")
+    business.refresh_from_db()
+    return business
