@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from propass.accounts.models import User
-from propass.billing.models import VatRate
+from propass.billing.models import SellerEntity, VatRate
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.models import LegalText, LegalTextKind, Program
 from propass.core.program_admin.validation import (
@@ -359,3 +359,15 @@ def legal_text_publish(*, actor: User, kind: str, language: str, version: str, t
             },
         )
     return text
+
+
+def seller_entity_check(*, seller: SellerEntity) -> None:
+    """A seller entity as the data administration is about to save it (new or changed) must not
+    make the program inconsistent (e.g. a currency without prices for the tiers on sale)."""
+    before = program_state()
+    others = [existing for existing in before.sellers if existing.pk != seller.pk or seller.pk is None]
+    after = ProgramState(
+        program=before.program, tiers=before.tiers, prices=before.prices, sellers=[*others, seller],
+        vat_rates=before.vat_rates, legal_texts=before.legal_texts,
+    )  # fmt: skip
+    _refuse_new_problems(before, after)

@@ -1,6 +1,7 @@
 """Program administration: an edit that would make the program inconsistent is refused with a
 clear message and changes nothing; a consistent edit is saved and audited."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -362,3 +363,32 @@ def test_the_previews_cover_the_templates_the_program_sends():
     assert {"account_ready", "application_received", "program_invitation", "subscription_active", "notice"} <= set(
         email_templates()
     )
+
+
+def test_the_data_administration_refuses_a_seller_currency_without_prices(client, db):
+    from propass.billing.models import SellerEntity
+    from propass.core.demo import program_seed, sellers_seed, tiers_seed
+
+    program_seed()
+    sellers_seed()
+    tiers_seed()
+    superuser = UserFactory(email="root@propass.test", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    seller = SellerEntity.objects.get(currency="GBP")
+    url = f"/backoffice/admin/billing/sellerentity/{seller.pk}/change/"
+    form = {
+        "code": seller.code, "name": seller.name, "address": seller.address, "country": seller.country,
+        "currency": "SEK", "vat_number": seller.vat_number, "vat_rate": seller.vat_rate,
+        "invoice_series": seller.invoice_series, "credit_note_series": seller.credit_note_series,
+        "payment_terms_days": seller.payment_terms_days, "iban": seller.iban, "bic": seller.bic,
+        "buyer_countries": json.dumps(seller.buyer_countries),
+    }  # fmt: skip
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and "no price in SEK" in refused.content.decode()
+    seller.refresh_from_db()
+    assert seller.currency == "GBP"
+    form["name"] = "UK entity, renamed"
+    form["currency"] = "GBP"
+    assert client.post(url, form).status_code == 302
+    seller.refresh_from_db()
+    assert seller.name == "UK entity, renamed"
