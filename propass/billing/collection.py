@@ -70,11 +70,14 @@ def invoice_collect(*, invoice_id: int, today: date) -> Payment | None:
         logger.warning("payment gateway unavailable for %s; the next run tries again", key)
         return payment
     except PaymentDeclined as declined:
-        return _failed(payment.pk, str(declined), today)
-    return _succeeded(payment.pk, charge.reference)
+        return payment_failed(payment_id=payment.pk, reason=str(declined), today=today)
+    return payment_succeeded(payment_id=payment.pk, reference=charge.reference)
 
 
-def _succeeded(payment_id: int, reference: str) -> Payment:
+def payment_succeeded(*, payment_id: int, reference: str) -> Payment:
+    """The gateway reports the card payment as succeeded (at once or by webhook): it is
+    recorded and the invoice paid, also after the same attempt was recorded as failed (the
+    money arrived; that wins)."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=payment_id)
         if payment.status == Payment.Status.SUCCEEDED:
@@ -93,19 +96,9 @@ def _succeeded(payment_id: int, reference: str) -> Payment:
     return payment
 
 
-def payment_succeeded(*, payment_id: int, reference: str) -> Payment:
-    """The gateway reports the card payment as succeeded: it is recorded and the invoice paid,
-    also after the same attempt was recorded as failed (the money arrived; that wins)."""
-    return _succeeded(payment_id, reference)
-
-
 def payment_failed(*, payment_id: int, reason: str, today: date) -> Payment:
     """The gateway reports the card payment as failed: only a pending payment changes (retry
     or suspension as on the due date); after a success it changes nothing."""
-    return _failed(payment_id, reason, today)
-
-
-def _failed(payment_id: int, reason: str, today: date) -> Payment:
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update(of=("self",)).select_related("invoice__subscription").get(pk=payment_id)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +16,7 @@ from propass.accounts.models import Business, User
 from propass.core.errors import NotFound
 from propass.core.selectors import program_current
 from propass.memberships.models import Subscription, Tier
+from propass.notifications.services import email_render
 from propass.onboarding.models import Application
 
 EMAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "emails"
@@ -84,8 +84,6 @@ def email_preview(*, template: str, language: str) -> EmailPreview:
     if template not in email_templates() or language not in dict(settings.LANGUAGES):
         raise NotFound()
     with translation.override(language):
-        ctx = {"site_url": settings.SITE_URL, "language": language, **_sample_context(language)}
-        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
-        text = render_to_string(f"emails/{template}/body.txt", ctx).strip() + "\n"
-        html = render_to_string(f"emails/{template}/body.html", ctx)
+        context = _sample_context(language)
+    subject, text, html = email_render(template=template, context=context, language=language)
     return EmailPreview(template=template, language=language, subject=subject, text=text, html=html)

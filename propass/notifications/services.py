@@ -24,6 +24,16 @@ logger = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=15)
 
 
+def email_render(*, template: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
+    """Subject (one line), text and HTML of e-mail `template` in `language`."""
+    ctx = {"site_url": settings.SITE_URL, "language": language, **context}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
+        body_text = render_to_string(f"emails/{template}/body.txt", ctx).strip() + "\n"
+        body_html = render_to_string(f"emails/{template}/body.html", ctx)
+    return subject, body_text, body_html
+
+
 def email_send(
     *,
     to: str,
@@ -38,11 +48,7 @@ def email_send(
     queued when the caller's transaction commits, so a rolled-back action sends nothing.
     """
     language = language or settings.LANGUAGE_CODE
-    ctx = {"site_url": settings.SITE_URL, "language": language, **(context or {})}
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
-        body_text = render_to_string(f"emails/{template}/body.txt", ctx).strip() + "\n"
-        body_html = render_to_string(f"emails/{template}/body.html", ctx)
+    subject, body_text, body_html = email_render(template=template, context=context or {}, language=language)
     message = OutboxMessage.objects.create(
         template=template,
         language=language,
@@ -142,13 +148,18 @@ def notification_create(
     `%(name)s` placeholders: their English source and `params` are stored, and the text is
     rendered in the reader's language whenever it is shown."""
     return Notification.objects.create(
-        user=user,
-        kind=kind,
-        title=source_text(title)[:200],
-        body=source_text(body) if body else "",
-        url=url,
-        params={key: param_value(value) for key, value in (params or {}).items()},
+        user=user, **_notification_row(kind=kind, title=title, body=body, url=url, params=params)
     )
+
+
+def _notification_row(*, kind: str, title: Any, body: Any, url: str, params: dict | None) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "title": source_text(title)[:200],
+        "body": source_text(body) if body else "",
+        "url": url,
+        "params": {key: param_value(value) for key, value in (params or {}).items()},
+    }
 
 
 def notification_mark_all_read(*, user: User) -> int:
@@ -172,9 +183,9 @@ def notification_business(
 ) -> None:
     """Put an entry under the bell of every active user of a business, each in their own
     language (`title` and `body` are lazy translations, `params` fill their placeholders)."""
-    memberships = business.memberships.select_related("user").filter(user__is_active=True)
-    for membership in memberships:
-        notification_create(user=membership.user, kind=kind, title=title, body=body, url=url, params=params)
+    users = business.memberships.filter(user__is_active=True).values_list("user_id", flat=True)
+    row = _notification_row(kind=kind, title=title, body=body, url=url, params=params)
+    Notification.objects.bulk_create([Notification(user_id=user_id, **row) for user_id in users])
 
 
 def business_notify(
