@@ -5,6 +5,9 @@ import os
 import pytest
 
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory, UserFactory
+from propass.core.models import Program
+from propass.core.selectors import program_current
+from propass.program_admin.setup import installation_setup
 from propass.testing.staff import staff_session_verify, staff_user
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM guard would
@@ -26,6 +29,28 @@ def _plain_settings(settings, tmp_path):
     translation.activate("en")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database starts with the defaults `propass setup` installs."""
+    with django_db_blocker.unblock():
+        installation_setup()
+
+
+@pytest.fixture(autouse=True)
+def _installation_defaults(request):
+    """Every test that uses the database finds the defaults, as on an installation where
+    `propass setup` ran. Tests that run in real transactions (transactional_db, live_server)
+    empty the tables afterwards, so the next one installs them again (one query otherwise)."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    if not Program.objects.exists():
+        installation_setup()
+
+
 @pytest.fixture
 def client(client):
     """pytest-django's client, whose `force_login` of a staff user also passes the second
@@ -45,10 +70,8 @@ def client(client):
 
 @pytest.fixture
 def program(db):
-    """The seeds' program (Canon Professional Services) with its legal texts."""
-    from propass.core.demo import program_seed
-
-    return program_seed()
+    """The default program (Canon Professional Services) with its legal texts."""
+    return program_current()
 
 
 @pytest.fixture
@@ -73,11 +96,7 @@ def finance_agent(db):
 
 @pytest.fixture
 def shop(program):
-    """The program with the seeds' seller entities and tiers, ready to sell memberships."""
-    from propass.core.demo import sellers_seed, tiers_seed
-
-    sellers_seed()
-    tiers_seed()
+    """The program with the default seller entities and tiers, ready to sell memberships."""
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def propass(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
 
 def timed_import(path: Path, database_url: str) -> float:
     propass("migrate", "--noinput", "-v0", database_url=database_url)
-    propass("shell", "-c", "from propass.core.demo import catalog_seed; catalog_seed()", database_url=database_url)
+    propass("shell", "-c", "from propass.demo.demo import catalog_seed; catalog_seed()", database_url=database_url)
     started = time.perf_counter()
     result = propass(
         "import-legacy", str(path), "-v0", "--report", str(path) + ".errors.csv", database_url=database_url

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "propass.notifications",
     "propass.support",
     "propass.faq",
+    "propass.privacy",
+    "propass.program_admin",
+    "propass.demo",
     "propass.backoffice",
     "propass.api",
 ]
@@ -98,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "propass.core.context_processors.shell",
+                "propass.accounts.context_processors.shell",
             ],
         },
     },

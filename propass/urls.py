@@ -1,11 +1,29 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from propass.accounts import urls as accounts_urls
+from propass.accounts import views as accounts_views
 from propass.api.urls import v1 as api_v1
+from propass.core import urls as core_urls
+from propass.memberships import views as memberships_views
+from propass.privacy import views as privacy_views
+
+# A few pages keep their historical names in a lower app's namespace while their views live
+# higher up in the layers (README, "The code"): the member home needs memberships, the
+# language switch accounts, the data export privacy. A lower app's urls cannot import them.
+core_pages = [
+    path("", memberships_views.home, name="home"),
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
+    *core_urls.urlpatterns,
+]
+accounts_pages = [
+    *accounts_urls.urlpatterns,
+    path("account/export/", privacy_views.data_export, name="data_export"),
+]
 
 urlpatterns = [
-    path("", include("propass.core.urls")),
-    path("", include("propass.accounts.urls")),
+    path("", include((core_pages, core_urls.app_name))),
+    path("", include((accounts_pages, accounts_urls.app_name))),
     path("", include("propass.onboarding.urls")),
     path("", include("propass.products.urls")),
     path("", include("propass.memberships.urls")),

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 class StaffAdminSite(AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
-        from propass.backoffice.permissions import staff_verified
+        from propass.accounts.permissions import staff_verified
 
         return super().has_permission(request) and staff_verified(request.user)
 

@@ -18,8 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathFillImage
 
 from propass.accounts.forms import TwoFactorForm
+from propass.accounts.permissions import staff_verified
 from propass.accounts.services import staff_totp_confirm, staff_totp_device, staff_totp_start, staff_totp_verify
-from propass.backoffice.permissions import staff_verified
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 

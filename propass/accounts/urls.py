@@ -15,5 +15,4 @@ urlpatterns = [
     path("accounts/set-password/<str:token>/", views.set_password, name="set_password"),
     path("account/", views.account, name="account"),
     path("account/users/<int:user_id>/remove/", views.team_remove, name="team_remove"),
-    path("account/export/", views.data_export, name="data_export"),
 ]

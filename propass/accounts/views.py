@@ -1,18 +1,18 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from propass.accounts.enums import BusinessRole, TokenPurpose
 from propass.accounts.forms import InviteForm, LanguageForm, LoginForm, PasswordResetForm, SetPasswordForm
-from propass.accounts.personal_data import business_data_export
+from propass.accounts.permissions import has_billing_rights
 from propass.accounts.selectors import business_of
 from propass.accounts.services import (
     business_user_invite,
@@ -24,10 +24,9 @@ from propass.accounts.services import (
     user_set_language,
 )
 from propass.accounts.two_factor import two_factor_url
-from propass.core.errors import DomainError, Forbidden
+from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.core.ratelimit import rate_limit_hit
-from propass.memberships.services import has_billing_rights
 from propass.notifications.kinds import OPTIONAL_EMAILS
 
 LINK_PURPOSES = [TokenPurpose.SET_PASSWORD, TokenPurpose.RESET_PASSWORD]
@@ -142,19 +141,9 @@ def team_remove(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
-def data_export(request: HttpRequest) -> HttpResponseBase:
-    """The business's personal data as a ZIP, for its superuser and administrators."""
-    business = business_of(request.user)  # type: ignore[arg-type]
-    if business is None:
-        raise Http404
-    try:
-        export = business_data_export(business=business, actor=request.user)  # type: ignore[arg-type]
-    except Forbidden as error:
-        raise PermissionDenied(str(error)) from None
-    except DomainError as error:
-        messages.error(request, str(error))
-        return redirect("accounts:account")
-    response = FileResponse(export.file, as_attachment=True, filename=export.filename, content_type="application/zip")
-    response["Cache-Control"] = "private, no-store"
-    return response
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also stores the choice on a logged-in user."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+    return django_set_language(request)

@@ -12,8 +12,8 @@ from django_countries import countries
 
 from propass.accounts.enums import StaffGroup, TokenPurpose
 from propass.accounts.models import User
+from propass.accounts.permissions import staff_required
 from propass.accounts.services import password_link_send
-from propass.backoffice.permissions import staff_required
 from propass.core.errors import DomainError
 from propass.core.models import AuditLog
 from propass.core.selectors import program_current

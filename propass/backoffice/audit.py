@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from propass.accounts.permissions import staff_required
 from propass.backoffice.finance import _csv_response, _FilterForm, _query_without_page, _text, _wants_csv
-from propass.backoffice.permissions import staff_required
 from propass.backoffice.selectors import AuditFilters, audit_search, audit_target_types
 
 PAGE_SIZE = 50

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propass.accounts.enums import StaffGroup
-from propass.backoffice.permissions import staff_required
+from propass.accounts.permissions import staff_required
 from propass.billing.bank import (
     UPLOAD_MAX_BYTES,
     bank_line_confirm,

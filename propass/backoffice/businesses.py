@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business, User
-from propass.backoffice.permissions import staff_in, staff_required
+from propass.accounts.permissions import staff_in, staff_required
 from propass.backoffice.selectors import business_overview, business_search, business_search_exact
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error

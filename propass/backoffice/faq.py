@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from propass.accounts.enums import StaffGroup
-from propass.backoffice.permissions import staff_required
+from propass.accounts.permissions import staff_required
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.faq.models import FaqCategory, FaqEntry

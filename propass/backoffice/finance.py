@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from propass.accounts.enums import StaffGroup
-from propass.backoffice.permissions import staff_required
+from propass.accounts.permissions import staff_required
 from propass.billing.credit_notes import credit_note_issue
 from propass.billing.finance import credit_note_mark_refunded, invoice_mark_paid_manually
 from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, SellerEntity

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business
-from propass.backoffice.permissions import staff_required
+from propass.accounts.permissions import staff_required
 from propass.core.errors import DomainError
 from propass.products.legacy import legacy_import_upload
 from propass.products.migration import legacy_link

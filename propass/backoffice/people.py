@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from propass.accounts.enums import StaffGroup
-from propass.accounts.erasure import person_erase, person_erasure_plan
-from propass.backoffice.permissions import staff_required
+from propass.accounts.permissions import staff_required
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
+from propass.privacy.erasure import person_erase, person_erasure_plan
 
 program_admin = staff_required(group=StaffGroup.PROGRAM_ADMIN)
 

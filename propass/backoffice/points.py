@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business
-from propass.backoffice.permissions import staff_required
+from propass.accounts.permissions import staff_required
 from propass.core.errors import DomainError
 from propass.points.selectors import ledger_for
 from propass.points.services import points_adjust

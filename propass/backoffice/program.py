@@ -1,6 +1,6 @@
 """Back-office pages for program administration: settings, tiers and prices, VAT rates,
 legal text versions and e-mail previews. Every edit goes through a service of
-`propass.core.program_admin`, which refuses one that would leave the program inconsistent."""
+`propass.program_admin`, which refuses one that would leave the program inconsistent."""
 
 from typing import Any
 
@@ -16,17 +16,16 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from propass.accounts.enums import StaffGroup
-from propass.backoffice.permissions import staff_required
+from propass.accounts.permissions import staff_required
+from propass.backoffice.previews import email_preview, email_templates
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
 from propass.core.models import LegalText, LegalTextKind
-from propass.core.program_admin import (
-    PROGRAM_FIELDS,
-    TERMS,
-    ProgramState,
+from propass.memberships.enums import TierFamily
+from propass.memberships.models import Tier
+from propass.onboarding.enums import DocumentType
+from propass.program_admin.services import (
     legal_text_publish,
-    price_grid,
-    program_state,
     program_update,
     tier_price_delete,
     tier_price_save,
@@ -34,10 +33,7 @@ from propass.core.program_admin import (
     vat_rate_delete,
     vat_rate_save,
 )
-from propass.memberships.enums import TierFamily
-from propass.memberships.models import Tier
-from propass.notifications.previews import email_preview, email_templates
-from propass.onboarding.enums import DocumentType
+from propass.program_admin.validation import PROGRAM_FIELDS, TERMS, ProgramState, price_grid, program_state
 from propass.support.models import SupportSla
 
 program_admins = staff_required(group=StaffGroup.PROGRAM_ADMIN)

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from propass.accounts.enums import StaffGroup
+from propass.accounts.permissions import staff_required
 from propass.backoffice.charts import Series, bar_chart, histogram, stacked_bar_chart
 from propass.backoffice.finance import _csv_response, _text
-from propass.backoffice.permissions import staff_required
 from propass.backoffice.report_data import (
     EARLIEST,
     LATEST,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from propass.accounts.enums import StaffGroup
 from propass.accounts.models import User
-from propass.backoffice.permissions import staff_required
+from propass.accounts.permissions import staff_required
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
 from propass.support.enums import TicketCategory, TicketStatus

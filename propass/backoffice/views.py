@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propass.accounts.models import Business
-from propass.backoffice.permissions import staff_required
+from propass.accounts.permissions import staff_required
 from propass.core.errors import DomainError
 from propass.notifications.enums import OutboxStatus
 from propass.notifications.models import OutboxMessage

@@ -8,7 +8,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from propass.api.common import caller_business
+from propass.accounts.rest import caller_business
 from propass.billing.models import Invoice
 from propass.billing.selectors import invoices_for
 from propass.billing.views import invoice_pdf_response

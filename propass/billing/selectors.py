@@ -23,10 +23,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business, User
+from propass.accounts.permissions import has_billing_rights
 from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
 from propass.core.errors import Forbidden, NotFound
 from propass.core.models import AuditLog
-from propass.memberships.services import has_billing_rights
 
 _NO_RIGHTS = _("Only the business superuser or an administrator can see the invoices.")
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business
 from propass.billing.models import SellerEntity, VatRate
-from propass.core.errors import ServiceUnavailable
+from propass.core.errors import NotInstalled, ServiceUnavailable
 
 EU = {
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
@@ -35,13 +35,10 @@ class VatDecision:
 
 
 def seller_for(*, country: str) -> SellerEntity:
-    """The seller for a buyer country; a fresh installation gets the default sellers."""
+    """The seller for a buyer country (the sellers are installed by `propass setup`)."""
     sellers = list(SellerEntity.objects.all())
     if not sellers:
-        from propass.core.demo import sellers_seed
-
-        sellers_seed()
-        sellers = list(SellerEntity.objects.all())
+        raise NotInstalled()
     for seller in sellers:
         if country in (seller.buyer_countries or []):
             return seller

@@ -73,3 +73,11 @@ class ServiceUnavailable(DomainError):
     code = "unavailable"
     http_status = 503
     default_message = _("A service we depend on is not answering. Nothing was changed; please try again.")
+
+
+class NotInstalled(RuntimeError):
+    """The installation's defaults (the program, sellers, …) are missing: an operator's
+    mistake, not a user's, so it is no DomainError and is not translated."""
+
+    def __init__(self) -> None:
+        super().__init__("ProPass is not set up yet: run `propass setup` (make run does) to install its defaults.")

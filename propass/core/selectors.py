@@ -1,17 +1,16 @@
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from propass.core.errors import NotInstalled
 from propass.core.models import LegalText, LegalTextKind, Program
 
 
 def program_current() -> Program:
-    """The program this installation runs: the first one, created with the seeds' values
-    (Canon Professional Services) on a fresh installation, then edited as data."""
+    """The program this installation runs: the first one, installed by `propass setup` and
+    then edited as data."""
     program = Program.objects.order_by("pk").first()
     if program is None:
-        from propass.core.demo import DEFAULT_PROGRAM
-
-        program, _created = Program.objects.get_or_create(name=DEFAULT_PROGRAM["name"], defaults=DEFAULT_PROGRAM)
+        raise NotInstalled()
     return program
 
 

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from propass.api.common import caller_business
+from propass.accounts.rest import caller_business
 from propass.memberships.selectors import TierOffer, tier_offers
 
 

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from propass.api.common import caller_business as _business
+from propass.accounts.rest import caller_business as _business
 from propass.core.errors import NotFound
 from propass.memberships.enums import PaymentMethod
 from propass.memberships.models import Subscription

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from propass.accounts.enums import BusinessRole
-from propass.accounts.models import Business, BusinessMembership, User
+from propass.accounts.models import Business, User
+from propass.accounts.permissions import has_billing_rights
 from propass.billing.gateways import CardAuthorisation, gateway
 from propass.billing.invoicing import invoice_request_create
 from propass.billing.models import InvoiceRequest
@@ -22,8 +22,6 @@ from propass.memberships.enums import LIVE_STATUSES, SUBSCRIPTION_TRANSITIONS, P
 from propass.memberships.models import MembershipNumber, PlanChange, Subscription, Tier, TierPrice
 from propass.notifications.services import email_send, notification_business
 from propass.products.models import LegacyAccount
-
-BILLING_ROLES = {BusinessRole.SUPERUSER, BusinessRole.ADMIN}
 
 
 def add_years(day: date, years: int) -> date:
@@ -48,10 +46,6 @@ def membership_number_new() -> str:
             continue
         return number
     raise RuntimeError("no free membership number after 50 attempts")
-
-
-def has_billing_rights(*, user: User, business: Business) -> bool:
-    return BusinessMembership.objects.filter(user=user, business=business, role__in=BILLING_ROLES).exists()
 
 
 def _require_billing_rights(actor: User, business: Business) -> None:

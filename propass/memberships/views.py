@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from propass.accounts.models import Business, User
+from propass.accounts.permissions import has_billing_rights
 from propass.accounts.selectors import business_of
 from propass.billing.models import Invoice
 from propass.billing.vat import vat_decide
@@ -17,11 +18,10 @@ from propass.core.selectors import program_current
 from propass.memberships.enums import LIVE_STATUSES, TierFamily
 from propass.memberships.forms import SANDBOX_CARDS, PaymentForm, ReviewForm
 from propass.memberships.models import Subscription
-from propass.memberships.selectors import corporate_switch_shown, tier_offers
+from propass.memberships.selectors import corporate_switch_shown, points_progress, tier_offers
 from propass.memberships.services import (
     CheckoutInput,
     checkout_review,
-    has_billing_rights,
     refund_available,
     subscription_cancel,
     subscription_change_plan,
@@ -30,7 +30,17 @@ from propass.memberships.services import (
     subscription_replace_card,
     subscription_set_auto_renew,
 )
-from propass.points.selectors import points_progress
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The member dashboard; staff land in the back office."""
+    if request.user.is_staff and business_of(request.user) is None:  # type: ignore[arg-type]
+        return redirect("backoffice:dashboard")
+    business = business_of(request.user)  # type: ignore[arg-type]
+    return render(
+        request, "memberships/home.html", {"business": business, "progress": points_progress(business=business)}
+    )
 
 
 @login_required

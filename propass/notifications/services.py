@@ -1,6 +1,6 @@
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -9,14 +9,17 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from propass.accounts.models import Business, User
 from propass.core.errors import NotFound
+from propass.core.selectors import program_current
 from propass.core.services import audit_record
 from propass.core.statuses import check_transition
 from propass.notifications.enums import OUTBOX_TRANSITIONS, OutboxStatus
 from propass.notifications.kinds import email_wanted
 from propass.notifications.models import Notification, OutboxMessage
 from propass.notifications.rendering import param_value, render_message, source_text
+
+if TYPE_CHECKING:  # the bell and the outbox sit below accounts: users and businesses as types only
+    from propass.accounts.models import Business, User
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +131,7 @@ def outbox_retry_due(*, at: datetime) -> int:
     return len(due)
 
 
-def outbox_requeue(*, message_id: int, actor: User) -> OutboxMessage:
+def outbox_requeue(*, message_id: int, actor: "User") -> OutboxMessage:
     """Staff send a message that failed for good once more."""
     message = OutboxMessage.objects.filter(pk=message_id).first()
     if message is None:
@@ -142,7 +145,7 @@ def outbox_requeue(*, message_id: int, actor: User) -> OutboxMessage:
 
 
 def notification_create(
-    *, user: User, kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
+    *, user: "User", kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
 ) -> Notification:
     """Put an entry under the user's bell. `title` and `body` are lazy translations with
     `%(name)s` placeholders: their English source and `params` are stored, and the text is
@@ -162,12 +165,12 @@ def _notification_row(*, kind: str, title: Any, body: Any, url: str, params: dic
     }
 
 
-def notification_mark_all_read(*, user: User) -> int:
+def notification_mark_all_read(*, user: "User") -> int:
     """Mark every unread notification of the user read; returns how many."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+def notification_mark_read(*, user: "User", notification_id: int) -> Notification:
     """Mark one of the user's own notifications read; another user's is not found."""
     notification = Notification.objects.filter(pk=notification_id, user=user).first()
     if notification is None:
@@ -179,7 +182,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
 
 
 def notification_business(
-    *, business: Business, kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
+    *, business: "Business", kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
 ) -> None:
     """Put an entry under the bell of every active user of a business, each in their own
     language (`title` and `body` are lazy translations, `params` fill their placeholders)."""
@@ -190,7 +193,7 @@ def notification_business(
 
 def business_notify(
     *,
-    business: Business,
+    business: "Business",
     kind: str,
     title: Any,
     body: Any = "",
@@ -202,8 +205,6 @@ def business_notify(
     e-mail, each in the reader's language (`title` and `body` are lazy translations with
     `%(name)s` placeholders filled from `params`). `billing_only` e-mails only the users who
     manage the membership (superuser and administrators)."""
-    from propass.core.selectors import program_current
-
     params = {key: param_value(value) for key, value in (params or {}).items()}
     notification_business(business=business, kind=kind, title=title, body=body, url=url, params=params)
     program = program_current()

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propass.accounts.enums import StaffGroup
-from propass.backoffice.permissions import staff_in
+from propass.accounts.permissions import staff_in
 from propass.core.errors import NotFound
 from propass.onboarding.enums import ApplicationStatus, DocumentType
 from propass.onboarding.models import Application

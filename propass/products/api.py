@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from propass.api.common import caller_business as _business
+from propass.accounts.rest import caller_business as _business
 from propass.products.migration import migration_perform, migration_preview
 from propass.products.models import Registration
 from propass.products.selectors import registration_list

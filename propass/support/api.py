@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from propass.api.common import caller_business
+from propass.accounts.rest import caller_business
 from propass.core.errors import NotFound
 from propass.support.enums import TicketCategory, TicketStatus
 from propass.support.models import Ticket, TicketAttachment, TicketMessage

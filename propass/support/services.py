@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business, User
-from propass.backoffice.permissions import staff_in
+from propass.accounts.permissions import staff_in
 from propass.core.errors import Forbidden, InvalidInput, NotFound
 from propass.core.selectors import program_current
 from propass.core.services import audit_record

@@ -8,7 +8,7 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import PASSWORD, UserFactory
-from propass.core.demo import program_seed
+from propass.program_admin.setup import program_seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

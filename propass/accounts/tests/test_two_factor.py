@@ -199,7 +199,7 @@ def test_the_staff_api_refuses_a_session_without_the_code(client, program, agent
 
 
 def test_the_demo_staff_log_in_with_the_code_the_command_prints(client, settings, db):
-    from propass.core.demo import DEMO_PASSWORD, demo_seed
+    from propass.demo.demo import DEMO_PASSWORD, demo_seed
 
     demo_seed()
     settings.DEBUG = True

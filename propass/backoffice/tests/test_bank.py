@@ -9,8 +9,8 @@ from propass.accounts.models import Business
 from propass.billing.bank import bank_statement_import
 from propass.billing.invoicing import invoice_issue
 from propass.billing.models import BankLine, BankStatement, Invoice, Payment
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.memberships.services import CheckoutInput, subscription_checkout
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.testing.camt import camt053
 
 UNKNOWN_RF = "RF18539007547034"

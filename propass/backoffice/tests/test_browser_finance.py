@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import PASSWORD, BusinessFactory, MembershipFactory, UserFactory
 from propass.billing.models import Invoice
-from propass.core.demo import program_seed, sellers_seed, tiers_seed
+from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.browser import log_in_staff
 from propass.testing.shop import buy
 

@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import PASSWORD, UserFactory
-from propass.core.demo import program_seed, sellers_seed, tiers_seed
 from propass.memberships.models import Tier
+from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.browser import log_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import PASSWORD, UserFactory
 from propass.backoffice.tests.test_reports import make_applications, make_legacy, make_shop_history
-from propass.core.demo import program_seed, sellers_seed, tiers_seed
+from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.browser import log_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,8 @@ from propass.accounts.models import Business
 from propass.accounts.tests.factories import UserFactory
 from propass.billing.collection import invoice_record_payment
 from propass.billing.models import Invoice, Payment
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.models import AuditLog
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.testing.shop import buy
 
 

@@ -17,7 +17,6 @@ from propass.accounts.models import Business
 from propass.accounts.tests.factories import UserFactory
 from propass.billing.bank import bank_statement_import
 from propass.billing.models import BankLine
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.models import AuditLog
 from propass.faq.models import FaqCategory, FaqEntry
 from propass.notifications.models import OutboxMessage
@@ -25,6 +24,7 @@ from propass.onboarding.models import Application
 from propass.onboarding.tests.helpers import submit
 from propass.products.models import LegacyImport
 from propass.products.tests.helpers import camera, register
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.support.models import Ticket
 from propass.support.services import ticket_open
 from propass.testing.camt import camt053

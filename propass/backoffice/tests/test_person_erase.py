@@ -8,17 +8,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from propass.accounts.enums import TokenPurpose
-from propass.accounts.erasure import erased_email
 from propass.accounts.models import BusinessMembership, SecureToken, User
 from propass.accounts.services import password_link_send
 from propass.accounts.tests.factories import PASSWORD, MembershipFactory
 from propass.accounts.tests.people import populated_business, staff_member
 from propass.billing.models import Invoice, InvoiceLine
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.models import AuditLog
 from propass.notifications.models import Notification, OutboxMessage
 from propass.notifications.services import outbox_retry_due
 from propass.onboarding.models import Application
+from propass.privacy.erasure import erased_email
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.support.models import TicketMessage
 
 

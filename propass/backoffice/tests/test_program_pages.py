@@ -4,9 +4,9 @@ texts; an inconsistent edit is refused with a clear message and changes nothing.
 import pytest
 from django.conf import settings
 
+from propass.backoffice.previews import email_templates
 from propass.core.models import AuditLog, LegalText, Program
 from propass.memberships.models import Tier, TierPrice
-from propass.notifications.previews import email_templates
 from propass.testing.staff import staff_user
 
 PROGRAM = "/backoffice/program/"

@@ -9,11 +9,11 @@ from django.core.management import CommandError, call_command
 from propass.billing.bank import bank_line_confirm, bank_line_ignore, bank_statement_import, bank_statement_parse
 from propass.billing.invoicing import invoice_issue
 from propass.billing.models import BankLine, BankStatement, Invoice, Payment
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.errors import IllegalTransition, InvalidInput
 from propass.core.models import AuditLog
 from propass.memberships.models import Subscription
 from propass.memberships.services import CheckoutInput, subscription_checkout
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.testing.camt import camt053
 
 
@@ -231,7 +231,7 @@ def test_the_command_fails_clearly_on_a_bad_file(db, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_the_same_statement_imported_twice_at_once_is_stored_and_paid_once():
     from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
-    from propass.core.demo import program_seed
+    from propass.program_admin.setup import program_seed
     from propass.testing.threads import errors_in, run_at_once
 
     program_seed()

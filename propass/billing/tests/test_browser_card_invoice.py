@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import PASSWORD, BusinessFactory, MembershipFactory
 from propass.billing.models import Invoice, Payment
-from propass.core.demo import program_seed, sellers_seed, tiers_seed
+from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.browser import log_in
 from propass.testing.shop import morning
 

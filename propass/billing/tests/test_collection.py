@@ -8,9 +8,9 @@ from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.billing.collection import invoice_collect_due
 from propass.billing.invoicing import invoice_issue
 from propass.billing.models import Invoice, Payment
-from propass.core.demo import program_seed, sellers_seed, tiers_seed
 from propass.memberships.services import CheckoutInput, subscription_checkout, subscription_replace_card
 from propass.notifications.models import Notification, OutboxMessage
+from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.threads import errors_in, run_at_once
 
 

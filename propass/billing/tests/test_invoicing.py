@@ -7,8 +7,8 @@ from stdnum import iso11649
 from propass.accounts.tests.factories import BusinessFactory
 from propass.billing.invoicing import invoice_issue, invoice_request_create
 from propass.billing.models import Invoice
-from propass.core.demo import program_seed, sellers_seed, tiers_seed
 from propass.memberships.models import Subscription, Tier
+from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.threads import errors_in, run_at_once
 
 

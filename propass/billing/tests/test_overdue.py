@@ -6,9 +6,9 @@ from django.core.management import call_command
 from propass.accounts.models import Business
 from propass.billing.collection import invoice_record_payment, invoices_chase_overdue
 from propass.billing.models import Invoice
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.models import Program
 from propass.notifications.models import Notification, OutboxMessage
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.testing.shop import buy, morning
 
 

@@ -19,9 +19,9 @@ from propass.billing.invoicing import invoice_issue
 from propass.billing.models import Invoice, Payment, PaymentEvent
 from propass.billing.stripe_gateway import StripeGateway, minor_units
 from propass.billing.tests.fake_stripe import FakeStripe
-from propass.core.demo import program_seed, sellers_seed, tiers_seed
 from propass.core.models import AuditLog
 from propass.memberships.models import Subscription
+from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.threads import errors_in, run_at_once
 
 WEBHOOK = "/api/v1/webhooks/payments/stripe/"

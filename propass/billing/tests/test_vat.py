@@ -4,7 +4,7 @@ import pytest
 
 from propass.accounts.tests.factories import BusinessFactory
 from propass.billing.vat import VatTreatment, vat_decide
-from propass.core.demo import sellers_seed
+from propass.program_admin.setup import sellers_seed
 
 
 @pytest.fixture

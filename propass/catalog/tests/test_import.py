@@ -63,7 +63,7 @@ def test_re_importing_updates_instead_of_duplicating(tmp_path, db, capsys):
 
 
 def test_the_demo_catalog_is_realistic(db):
-    from propass.core.demo import catalog_seed
+    from propass.demo.demo import catalog_seed
 
     catalog_seed()
     assert ProductModel.objects.count() >= 150

@@ -92,7 +92,7 @@ def test_my_products_without_an_old_account_links_to_the_migration_question(clie
 
 def test_the_payment_step_links_to_the_payment_question(client, program, business, owner):
     from propass.accounts.models import Business
-    from propass.core.demo import sellers_seed, tiers_seed
+    from propass.program_admin.setup import sellers_seed, tiers_seed
 
     sellers_seed()
     tiers_seed()

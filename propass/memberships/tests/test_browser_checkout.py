@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
-from propass.core.demo import program_seed, sellers_seed, tiers_seed
 from propass.memberships.models import Subscription
 from propass.memberships.services import add_years
+from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,11 +6,11 @@ import pytest
 from propass.accounts.models import Business
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.billing.gateways import PaymentDeclined
-from propass.core.demo import program_seed, tiers_seed
 from propass.core.errors import Conflict, Forbidden, InvalidInput
 from propass.memberships.models import MembershipNumber, Subscription
 from propass.memberships.services import CheckoutInput, add_years, membership_number_new, subscription_checkout
 from propass.products.models import LegacyAccount
+from propass.program_admin.setup import program_seed, tiers_seed
 from propass.testing.threads import run_at_once
 
 

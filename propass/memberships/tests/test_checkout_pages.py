@@ -2,9 +2,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from propass.accounts.models import Business
-from propass.core.demo import tiers_seed
 from propass.memberships.models import Subscription
 from propass.memberships.services import CheckoutInput, subscription_checkout
+from propass.program_admin.setup import tiers_seed
 
 
 def _silver_by_bank_transfer(business, owner):
@@ -27,7 +27,7 @@ REVIEW = {"action": "review", "term_years": "1", "auto_renew": "true", "po_numbe
 
 @pytest.fixture
 def uk_shop(program, business):
-    from propass.core.demo import sellers_seed
+    from propass.program_admin.setup import sellers_seed
 
     sellers_seed()
     tiers_seed()

@@ -8,11 +8,11 @@ from propass.accounts.models import Business
 from propass.billing.collection import invoice_collect_due
 from propass.billing.invoicing import invoice_issue_pending
 from propass.billing.models import Invoice
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.memberships.models import RenewalNotice
 from propass.memberships.renewals import renewals_run
 from propass.memberships.services import subscription_cancel, subscription_change_plan
 from propass.notifications.models import Notification, OutboxMessage
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.testing.shop import buy, morning
 
 

@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from propass.accounts.models import Business
-from propass.core.demo import tiers_seed
+from propass.program_admin.setup import tiers_seed
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from propass.core.demo import program_seed
+from propass.program_admin.setup import program_seed
 from propass.testing.browser import agent, confirm_and_submit, fill_contact_and_company, link_from_outbox, log_in
 from propass.testing.files import MINIMAL_PDF, image_bytes
 

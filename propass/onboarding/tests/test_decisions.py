@@ -2,7 +2,6 @@ import pytest
 
 from propass.accounts.enums import BusinessRole
 from propass.accounts.models import Business, BusinessMembership, User
-from propass.core.demo import program_seed
 from propass.core.errors import Conflict
 from propass.core.models import AuditLog
 from propass.notifications.models import OutboxMessage
@@ -11,6 +10,7 @@ from propass.onboarding.models import Application
 from propass.onboarding.services import application_approve, application_reject, application_request_info
 from propass.onboarding.tests.helpers import submit
 from propass.products.models import LegacyAccount
+from propass.program_admin.setup import program_seed
 from propass.testing.files import png
 from propass.testing.threads import run_at_once
 

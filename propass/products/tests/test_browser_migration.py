@@ -6,10 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import BusinessFactory
-from propass.core.demo import program_seed
 from propass.products.legacy import legacy_import
 from propass.products.tests.helpers import register
 from propass.products.tests.legacy_data import cameras, twelve_products
+from propass.program_admin.setup import program_seed
 from propass.testing.browser import agent, confirm_and_submit, fill_contact_and_company, link_from_outbox, log_in
 from propass.testing.files import MINIMAL_PDF
 

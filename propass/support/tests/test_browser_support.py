@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import PASSWORD, BusinessFactory, MembershipFactory
-from propass.core.demo import program_seed
+from propass.program_admin.setup import program_seed
 from propass.support.models import CannedReply, Ticket
 from propass.support.tests.helpers import staff_user
 from propass.testing.browser import log_in, log_in_staff

@@ -20,17 +20,17 @@ from propass.accounts.models import User
 from propass.billing.models import SellerEntity, VatRate
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.models import LegalText, LegalTextKind, Program
-from propass.core.program_admin.validation import (
+from propass.core.selectors import program_current
+from propass.core.services import audit_record
+from propass.memberships.models import Tier, TierPrice
+from propass.onboarding.enums import DocumentType
+from propass.program_admin.validation import (
     PROGRAM_FIELDS,
     TERMS,
     TIER_FIELDS,
     ProgramState,
     program_state,
 )
-from propass.core.selectors import program_current
-from propass.core.services import audit_record
-from propass.memberships.models import Tier, TierPrice
-from propass.onboarding.enums import DocumentType
 
 
 def _locked_state() -> ProgramState:

@@ -1,3 +1,5 @@
+"""What the per-app API modules share: the business a caller acts for."""
+
 from rest_framework.request import Request
 
 from propass.accounts.models import Business

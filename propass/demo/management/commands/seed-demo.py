@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from propass.core.demo import DEMO_TOTP_SECRET, demo_seed
+from propass.demo.demo import DEMO_TOTP_SECRET, demo_seed
 
 
 class Command(BaseCommand):

@@ -7,10 +7,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from propass.accounts.enums import StaffGroup
-from propass.accounts.models import User
+from propass.accounts.enums import BusinessRole, StaffGroup
+from propass.accounts.models import Business, BusinessMembership, User
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+BILLING_ROLES = {BusinessRole.SUPERUSER, BusinessRole.ADMIN}
+
+
+def has_billing_rights(*, user: User, business: Business) -> bool:
+    """The business superuser and administrators buy, change and pay for the membership and
+    export the business's data; members do not."""
+    return BusinessMembership.objects.filter(user=user, business=business, role__in=BILLING_ROLES).exists()
 
 
 def staff_verified(user: Any) -> bool:

@@ -9,25 +9,25 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from propass.accounts.tests.factories import UserFactory
+from propass.backoffice.previews import email_preview, email_templates
 from propass.billing.models import SellerEntity, VatRate
-from propass.core.demo import demo_seed, sellers_seed, tiers_seed
 from propass.core.errors import Conflict, InvalidInput
 from propass.core.models import AuditLog, LegalText, LegalTextKind, Program
-from propass.core.program_admin import (
+from propass.core.selectors import legal_text_current
+from propass.demo.demo import demo_seed
+from propass.memberships.models import Tier, TierPrice
+from propass.notifications.models import OutboxMessage
+from propass.program_admin.services import (
     legal_text_publish,
-    program_state,
     program_update,
-    program_validate,
     tier_price_delete,
     tier_price_save,
     tier_save,
     vat_rate_delete,
     vat_rate_save,
 )
-from propass.core.selectors import legal_text_current
-from propass.memberships.models import Tier, TierPrice
-from propass.notifications.models import OutboxMessage
-from propass.notifications.previews import email_preview, email_templates
+from propass.program_admin.setup import sellers_seed, tiers_seed
+from propass.program_admin.validation import program_state, program_validate
 from propass.testing.staff import staff_user
 
 
@@ -367,7 +367,7 @@ def test_the_previews_cover_the_templates_the_program_sends():
 
 def test_the_data_administration_refuses_a_seller_currency_without_prices(client, db):
     from propass.billing.models import SellerEntity
-    from propass.core.demo import program_seed, sellers_seed, tiers_seed
+    from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 
     program_seed()
     sellers_seed()

@@ -30,13 +30,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business, BusinessMembership, User
+from propass.accounts.permissions import has_billing_rights
 from propass.billing.models import BankLine, Invoice, Payment
 from propass.core.errors import DomainError, Forbidden
 from propass.core.models import AuditLog
 from propass.core.ratelimit import rate_limit_hit
 from propass.core.services import audit_record
 from propass.memberships.models import PlanChange, RenewalNotice, Subscription
-from propass.memberships.services import has_billing_rights
 from propass.notifications.models import Notification, OutboxMessage
 from propass.onboarding.models import Application, ApplicationDocument
 from propass.points.models import LedgerEntry

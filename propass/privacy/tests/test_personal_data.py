@@ -7,17 +7,17 @@ import pytest
 from django.db.models import Q
 
 from propass.accounts.models import BusinessMembership
-from propass.accounts.personal_data import EXPORTS_PER_HOUR, business_data_export
 from propass.accounts.tests.people import populated_business, staff_member
 from propass.billing.models import Invoice, Payment
-from propass.core.demo import sellers_seed, tiers_seed
 from propass.core.errors import Forbidden
 from propass.core.models import AuditLog
 from propass.memberships.models import Subscription
 from propass.notifications.models import Notification, OutboxMessage
 from propass.onboarding.models import ApplicationDocument
 from propass.points.models import LedgerEntry
+from propass.privacy.personal_data import EXPORTS_PER_HOUR, business_data_export
 from propass.products.models import LegacyAccount, LegacyRegistration, Registration
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.support.models import Ticket, TicketAttachment, TicketMessage
 
 

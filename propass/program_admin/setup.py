@@ -1,55 +1,23 @@
-"""Demo data for `propass seed-demo`: idempotent, so running it again changes nothing.
+"""The defaults of a fresh installation, installed by `propass setup`: the program and its
+legal texts, the staff roles, the sellers and VAT rates, the tiers and their prices, the
+support answer times and canned replies, and the FAQ. Every step only adds what is missing,
+so running it again changes nothing and what the operator edited stays as it is. Nothing
+else writes these defaults: reads such as `program_current` and `seller_for` only read."""
 
-Later capabilities add their own part (program, catalog, legacy records) here.
-"""
-
-import io
-from base64 import b32encode
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from propass.accounts.enums import BusinessRole, StaffGroup
-from propass.accounts.models import Business, BusinessMembership, User
 from propass.accounts.services import staff_groups_ensure
 from propass.billing.models import SellerEntity, VatRate
-from propass.catalog.models import Dealer, ProductModel
-from propass.catalog.services import catalog_import_file
 from propass.core.models import LegalText, LegalTextKind, Program
-from propass.core.selectors import program_current
+from propass.faq.seed import faq_seed
 from propass.memberships.models import Tier, TierPrice
 from propass.onboarding.enums import DocumentType
-from propass.products.legacy import legacy_import
-from propass.products.models import Registration
-from propass.products.services import RegistrationInput, registration_create
-
-DEMO_PASSWORD = "ProPass-demo-2026"
-# The demo staff's two-factor secret (TOTP): in an authenticator app it reads
-# DEMO_TOTP_SECRET; `propass two-factor-code EMAIL` prints the current code.
-DEMO_TOTP_KEY = b"propass-demo-2fa-key"
-DEMO_TOTP_SECRET = b32encode(DEMO_TOTP_KEY).decode()
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    email: str
-    password: str
-    who: str
-
-
-def _user(email: str, *, first: str, last: str, language: str, staff: bool = False) -> User:
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"first_name": first, "last_name": last, "language": language, "is_staff": staff}
-    )
-    if created or not user.has_usable_password():
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    return user
-
+from propass.support.defaults import CANNED_REPLIES
+from propass.support.models import CannedReply, SupportSla
+from propass.support.services import DEFAULT_SLA_HOURS, NO_MEMBERSHIP_SLA_HOURS, TIER_SLA_FALLBACK_HOURS
 
 PARTICIPATING_COUNTRIES = [
     "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU", "IE", "IS", "IT",
@@ -72,8 +40,9 @@ DEFAULT_PROGRAM = {
 
 
 def program_seed() -> Program:
-    """The seeds' program: Canon Professional Services, run from the Netherlands."""
-    program = program_current()
+    """The default program, Canon Professional Services run from the Netherlands, and its
+    first legal texts; an installed program is left as edited."""
+    program = Program.objects.order_by("pk").first() or Program.objects.create(**DEFAULT_PROGRAM)
     titles = {
         LegalTextKind.BUSINESS_TERMS: {"en": "Business account terms", "it": "Condizioni dell'account Business",
                                        "es": "Condiciones de la cuenta empresarial",
@@ -96,64 +65,6 @@ def program_seed() -> Program:
                 },
             )
     return program
-
-
-LEGACY_DEMO = (
-    (
-        "legacy_email,account_name,country,membership_number,level,product_code,product_name,serial_number,"
-        "purchase_date,country_of_purchase,dealer\n"
-    )
-    + """old.rossi@example.com,Rossi Foto,IT,100200300,Gold,EOS-5D-MARK-IV,,031018000555,2018-05-02,IT,Foto Milano
-old.rossi@example.com,Rossi Foto,IT,100200300,Gold,,EF 70-200mm f/2.8L IS III USM,7701234,2019-02-11,IT,Foto Milano
-old.rossi@example.com,Rossi Foto,IT,100200300,Gold,EOS-R,,012018004242,,IT,
-"""
-)
-
-
-def legacy_seed() -> None:
-    """An old CPS account with three products (one without date and dealer), so that an
-    applicant or a business can give a matching old e-mail."""
-    legacy_import(stream=io.BytesIO(LEGACY_DEMO.encode()))
-
-
-DEMO_CATALOG = Path(__file__).resolve().parent.parent / "catalog" / "data" / "demo_catalog.csv"
-DEALERS = [
-    ("Foto Milano", "Milano", "IT"), ("Fotoservice Roma", "Roma", "IT"), ("Calumet", "Hamburg", "DE"),
-    ("Foto Koch", "Düsseldorf", "DE"), ("Fnac", "Paris", "FR"), ("Cámara Madrid", "Madrid", "ES"),
-    ("Park Cameras", "Burgess Hill", "GB"), ("Wex Photo Video", "Norwich", "GB"), ("Kamera Express", "Rotterdam", "NL"),
-    ("CEWE", "Oldenburg", "DE"),
-]  # fmt: skip
-
-
-def catalog_seed() -> None:
-    """The demo catalog (about 190 models) and a few dealers; importing again changes nothing."""
-    catalog_import_file(path=str(DEMO_CATALOG))
-    for name, city, country in DEALERS:
-        Dealer.objects.get_or_create(name=name, country=country, defaults={"city": city})
-
-
-def registrations_seed(business: Business, owner: User) -> None:
-    if Registration.objects.filter(business=business).exists():
-        return
-    today = date(2025, 5, 10)
-    demo = [
-        ("EOS-R5", "032021000123", "Foto Milano"),
-        ("RF-24-70MM-F2-8-L-IS-USM", "4410023", "Foto Milano"),
-        ("EOS-R6-MARK-II", "072022004567", ""),  # no dealer yet: missing details
-    ]
-    for code, serial, dealer in demo:
-        product = ProductModel.objects.get(code=code)
-        registration_create(
-            business=business,
-            actor=owner,
-            data=RegistrationInput(
-                product_id=product.pk,
-                serial_number=serial,
-                purchase_date=today,
-                country_of_purchase="IT",
-                dealer=dealer,
-            ),
-        )
 
 
 # PRODUCT.md §7: prices excluding VAT per year; 2- and 3-year terms at a discount (5% and 10%).
@@ -255,55 +166,27 @@ def sellers_seed() -> None:
         VatRate.objects.get_or_create(country=country, defaults={"rate": Decimal(rate)})
 
 
-@transaction.atomic
-def demo_seed() -> list[DemoLogin]:
-    program_seed()
-    sellers_seed()
-    tiers_seed()
-    catalog_seed()
-    legacy_seed()
-    from propass.faq.seed import faq_seed
-
-    faq_seed()
-    groups = staff_groups_ensure()
-    staff = _user("staff@propass.test", first="Sam", last="Staff", language="en", staff=True)
-    staff.groups.add(*(group for role, group in groups.items() if role != StaffGroup.AUDITOR))
-    auditor = _user("auditor@propass.test", first="Otto", last="Auditor", language="en", staff=True)
-    auditor.groups.add(groups[StaffGroup.AUDITOR])
-    admin = _user("admin@propass.test", first="Ada", last="Admin", language="en", staff=True)
-    if not admin.is_superuser:
-        admin.is_superuser = True
-        admin.save(update_fields=["is_superuser"])
-    for user in (staff, auditor, admin):
-        # The demo staff's authenticator: a published secret, like the demo password.
-        TOTPDevice.objects.get_or_create(
-            user=user, name="demo", defaults={"key": DEMO_TOTP_KEY.hex(), "confirmed": True}
+def support_seed() -> None:
+    """An answer time for members without a membership and for every tier; the first canned
+    replies when there are none."""
+    SupportSla.objects.get_or_create(tier=None, defaults={"response_hours": NO_MEMBERSHIP_SLA_HOURS})
+    for tier in Tier.objects.filter(support_sla__isnull=True):
+        SupportSla.objects.get_or_create(
+            tier=tier, defaults={"response_hours": DEFAULT_SLA_HOURS.get(tier.code, TIER_SLA_FALLBACK_HOURS)}
+        )
+    if not CannedReply.objects.exists():
+        CannedReply.objects.bulk_create(
+            CannedReply(language=language, title=title, body=body) for language, title, body in CANNED_REPLIES
         )
 
-    business, _ = Business.objects.get_or_create(
-        name="Studio Fotografico Rossi",
-        defaults={
-            "street": "Via Roma 12",
-            "postal_code": "20121",
-            "city": "Milano",
-            "country": "IT",
-            "vat_number": "IT00743110157",
-            "language": "it",
-            "currency": "EUR",
-        },
-    )
-    owner = _user("owner@studio-rossi.test", first="Giulia", last="Rossi", language="it")
-    member = _user("member@studio-rossi.test", first="Marco", last="Bianchi", language="en")
-    BusinessMembership.objects.get_or_create(
-        user=owner, defaults={"business": business, "role": BusinessRole.SUPERUSER}
-    )
-    BusinessMembership.objects.get_or_create(user=member, defaults={"business": business, "role": BusinessRole.MEMBER})
-    registrations_seed(business, owner)
 
-    return [
-        DemoLogin(owner.email, DEMO_PASSWORD, "member, business superuser (Italian)"),
-        DemoLogin(member.email, DEMO_PASSWORD, "member, business user (English)"),
-        DemoLogin(staff.email, DEMO_PASSWORD, "staff: validation, support, finance, program admin"),
-        DemoLogin(auditor.email, DEMO_PASSWORD, "staff: read-only auditor"),
-        DemoLogin(admin.email, DEMO_PASSWORD, "staff superuser (Django admin too)"),
-    ]
+@transaction.atomic
+def installation_setup() -> Program:
+    """Install what a fresh installation needs before anyone uses it; idempotent."""
+    program = program_seed()
+    staff_groups_ensure()
+    sellers_seed()
+    tiers_seed()
+    support_seed()
+    faq_seed()
+    return program

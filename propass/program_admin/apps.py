@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProgramAdminConfig(AppConfig):
+    name = "propass.program_admin"
+    label = "program_admin"
