@@ -41,6 +41,7 @@ deps-test:
 run: export DEBUG ?= true
 run: deps-run venv messages
 	$(PROPASS) migrate --noinput -v0
+	$(PROPASS) setup
 	$(PROPASS) seed-demo
 	$(PROPASS) start --port $(PORT)
 
@@ -49,5 +50,6 @@ ifeq ($(LINT),1)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+	$(RUN) lint-imports
 endif
 	$(RUN) pytest $(PYTEST_ARGS)

@@ -1,45 +1,11 @@
 """The data administration at /backoffice/admin/: Django's admin behind the one login and the
 staff's second factor (its own login form is never shown).
 
-Django loads this module while it sets up the apps, before any model can be imported: model
-imports stay inside the methods."""
+Django loads this module while it sets up the apps, before any model can be imported, so it
+names the site by its path; the site itself is in `staff_admin`."""
 
-from typing import Any
-
-from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
-from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-
-
-class StaffAdminSite(AdminSite):
-    def has_permission(self, request: HttpRequest) -> bool:
-        from propass.accounts.permissions import staff_verified
-
-        return super().has_permission(request) and staff_verified(request.user)
-
-    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        """Send visitors to the one login, staff still without a code to the code page."""
-        from django.contrib.auth.views import redirect_to_login
-
-        from propass.accounts.two_factor import two_factor_url
-
-        wanted = request.GET.get(REDIRECT_FIELD_NAME, "")
-        if not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
-            wanted = reverse("admin:index", current_app=self.name)
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(wanted)
-        if not (user.is_active and user.is_staff):
-            raise PermissionDenied
-        if not self.has_permission(request):
-            return redirect(two_factor_url(wanted))
-        return redirect(wanted)
 
 
 class StaffAdminConfig(AdminConfig):
-    default_site = "propass.accounts.admin_site.StaffAdminSite"
+    default_site = "propass.accounts.staff_admin.StaffAdminSite"

@@ -5,13 +5,10 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _staff_groups_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
+def _is_last_app(sender: AppConfig) -> bool:
     # Once per migrate, after the last app's permissions exist.
     last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
-    if sender.label == last.label:
-        from propass.accounts.services import staff_groups_ensure
-
-        staff_groups_ensure()
+    return sender.label == last.label
 
 
 class AccountsConfig(AppConfig):
@@ -20,4 +17,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and businesses")
 
     def ready(self) -> None:
-        post_migrate.connect(_staff_groups_after_migrate, dispatch_uid="propass.accounts.staff_groups")
+        from propass.accounts.services import staff_groups_ensure  # noqa: PLC0415 — models load after the registry
+
+        def staff_groups_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
+            if _is_last_app(sender):
+                staff_groups_ensure()
+
+        post_migrate.connect(staff_groups_after_migrate, dispatch_uid="propass.accounts.staff_groups", weak=False)

@@ -36,6 +36,11 @@ def staff_in(user: User, group: StaffGroup | None, *, groups: Collection[StaffGr
     return not names or user.is_superuser or user.groups.filter(name__in=names).exists()
 
 
+def is_support_agent(user: User) -> bool:
+    """A CPS Priority Support agent: the support role (or a Django superuser)."""
+    return staff_in(user, StaffGroup.SUPPORT)
+
+
 def staff_may(user: User, roles: Collection[StaffGroup], *, write: bool) -> bool:
     """Superusers may do everything. Other staff need one of `roles` (any staff when none is
     named); a read-only auditor may read every back-office page and change nothing."""

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,8 @@ from propass.core.models import Program
 from propass.core.ratelimit import rate_limit_hit
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
-from propass.notifications.services import email_send
+from propass.notifications.kinds import OPTIONAL_EMAILS
+from propass.notifications.services import email_send, notification_create
 
 
 def token_hash(raw: str) -> str:
@@ -76,8 +78,6 @@ def user_set_language(*, user: User, language: str) -> None:
 
 def user_set_email_preferences(*, user: User, wanted: list[str]) -> None:
     """Switch optional e-mails on or off; essential ones cannot be switched off."""
-    from propass.notifications.kinds import OPTIONAL_EMAILS
-
     user.email_opt_out = sorted(kind for kind in OPTIONAL_EMAILS if kind not in wanted)
     user.save(update_fields=["email_opt_out"])
 
@@ -109,12 +109,15 @@ def password_link_send(
 def password_reset_request(*, email: str) -> None:
     """Ask for a reset link. The work happens in the background, so that the answer is the
     same, and as quick, for a known, an unknown and a not-yet-approved e-mail."""
-    from propass.accounts.tasks import password_reset_send_task
-
     address = normalize_email(email)
     # At most a few links an hour per address; over that, the same answer and no e-mail.
     if address and not rate_limit_hit(key=f"password-reset:{token_hash(address)}", limit=5, seconds=3600):
         transaction.on_commit(lambda: password_reset_send_task.enqueue(address))
+
+
+@task()
+def password_reset_send_task(email: str) -> None:
+    password_reset_send(email=email)
 
 
 def password_reset_send(*, email: str) -> None:
@@ -144,8 +147,6 @@ def password_set(*, raw_token: str, password: str) -> User:
         user.save(update_fields=["password"])
         SecureToken.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
         audit_record(actor=user, action="password.set", target=user)
-        from propass.notifications.services import notification_create
-
         notification_create(
             user=user,
             kind="password_set",

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from propass.accounts.models import Business, User
+from propass.memberships.services import subscription_current
 
 
 class BusinessSerializer(serializers.ModelSerializer[Business]):
@@ -24,8 +25,6 @@ class MeSerializer(serializers.ModelSerializer[User]):
         return BusinessSerializer(membership.business).data if membership is not None else None
 
     def get_membership(self, user: User) -> dict | None:
-        from propass.memberships.services import subscription_current
-
         membership = getattr(user, "membership", None)
         subscription = subscription_current(business=membership.business) if membership is not None else None
         if subscription is None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
+from propass.billing.invoicing import _enqueue_pdf, structured_reference
 from propass.billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment
 from propass.core.errors import Conflict, InvalidInput
 from propass.core.services import audit_record, sequence_next
@@ -61,8 +62,6 @@ def credit_note_issue(*, invoice_id: int, reason: str, actor: object = None, net
         today = timezone.localdate()
         series = f"{invoice.seller.credit_note_series}-{today.year}"
         number = f"{series}-{sequence_next(name=f'credit_note:{series}'):06d}"
-        from propass.billing.invoicing import structured_reference
-
         paid = invoice.status == InvoiceStatus.PAID
         credit_note = Invoice.objects.create(
             business_id=invoice.business_id, subscription_id=invoice.subscription_id, kind=InvoiceKind.CREDIT_NOTE,
@@ -97,8 +96,6 @@ def credit_note_issue(*, invoice_id: int, reason: str, actor: object = None, net
             target=invoice,
             data={"credit_note": number, "net": str(amount), "vat": str(vat), "reason": reason[:300]},
         )
-        from propass.billing.invoicing import _enqueue_pdf
-
         transaction.on_commit(lambda: _enqueue_pdf(credit_note.pk))
         if refund is not None:
             refund_id = refund.pk

@@ -6,48 +6,30 @@ tok_insufficientFunds (authorises, but the later charge fails).
 """
 
 import hashlib
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from propass.core.errors import DomainError
+from propass.billing.gateway_protocol import (
+    CardAuthorisation,
+    Charge,
+    GatewayUnavailable,
+    PaymentDeclined,
+    PaymentGateway,
+)
+from propass.billing.stripe_gateway import StripeGateway
 
-
-class PaymentDeclined(DomainError):
-    code = "payment_declined"
-    http_status = 402
-    default_message = _("The card was declined.")
-
-
-class GatewayUnavailable(DomainError):
-    code = "gateway_unavailable"
-    http_status = 503
-    default_message = _("The payment service is not answering. Nothing was charged or created; please try again.")
-
-
-@dataclass(frozen=True)
-class CardAuthorisation:
-    reference: str  # the stored card at the gateway, to charge later
-    brand: str
-    last4: str
-
-
-@dataclass(frozen=True)
-class Charge:
-    reference: str
-    amount: Decimal
-    currency: str
-
-
-class PaymentGateway(Protocol):
-    def authorise(self, *, token: str, customer: str) -> CardAuthorisation: ...
-
-    def charge(self, *, card: str, amount: Decimal, currency: str, idempotency_key: str) -> Charge: ...
-
-    def refund(self, *, charge: str, amount: Decimal, idempotency_key: str) -> str: ...
+__all__ = [
+    "CardAuthorisation",
+    "Charge",
+    "GatewayUnavailable",
+    "PaymentDeclined",
+    "PaymentGateway",
+    "SandboxGateway",
+    "StripeGateway",
+    "gateway",
+]
 
 
 class SandboxGateway:
@@ -78,7 +60,5 @@ class SandboxGateway:
 def gateway() -> PaymentGateway:
     """The configured gateway (PAYMENT_PROVIDER)."""
     if settings.PAYMENT_PROVIDER == "stripe":
-        from propass.billing.stripe_gateway import StripeGateway
-
         return StripeGateway()
     return SandboxGateway()

@@ -4,12 +4,17 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from stdnum.iso7064 import mod_97_10
 
 from propass.billing.models import Invoice, InvoiceLine, InvoiceRequest
+from propass.billing.pdf import invoice_pdf_render
 from propass.billing.vat import vat_decide
 from propass.core.services import sequence_next
+from propass.notifications.services import business_notify
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +95,6 @@ def invoice_issue(*, request_id: int) -> Invoice:
 
 
 def _announce(invoice: Invoice) -> None:
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
-    from propass.notifications.services import business_notify
-
     if invoice.payment_method == "card":
         body = _("%(total)s %(currency)s, charged to your card on the due date, %(due)s.")
     else:
@@ -122,8 +122,6 @@ def _announce(invoice: Invoice) -> None:
 
 
 def _enqueue_pdf(invoice_id: int) -> None:
-    from propass.billing.tasks import invoice_pdf_task
-
     try:
         invoice_pdf_task.enqueue(invoice_id)
     except Exception:
@@ -147,9 +145,17 @@ def invoice_request_create(**fields: object) -> InvoiceRequest:
 
 
 def _enqueue(request_id: int) -> None:
-    from propass.billing.tasks import invoice_issue_task
-
     try:
         invoice_issue_task.enqueue(request_id)
     except Exception:
         logger.exception("could not enqueue invoice request %s; the periodic job will issue it", request_id)
+
+
+@task()
+def invoice_issue_task(request_id: int) -> None:
+    invoice_issue(request_id=request_id)
+
+
+@task()
+def invoice_pdf_task(invoice_id: int) -> None:
+    invoice_pdf_render(invoice_id=invoice_id)

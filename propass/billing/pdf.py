@@ -9,7 +9,7 @@ from propass.billing.models import Invoice
 
 def invoice_pdf_render(*, invoice_id: int) -> Invoice:
     """Render and store the PDF of an issued invoice, once (an issued invoice never changes)."""
-    from weasyprint import HTML  # heavy import, only where PDFs are made
+    from weasyprint import HTML  # noqa: PLC0415 — heavy import (about a second), only where PDFs are made
 
     invoice = Invoice.objects.select_related("seller").prefetch_related("lines").get(pk=invoice_id)
     if invoice.pdf:

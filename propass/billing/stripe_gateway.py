@@ -17,7 +17,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from propass.billing.gateways import CardAuthorisation, Charge, GatewayUnavailable, PaymentDeclined
+from propass.billing.gateway_protocol import CardAuthorisation, Charge, GatewayUnavailable, PaymentDeclined
 
 logger = logging.getLogger(__name__)
 

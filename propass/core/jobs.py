@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
@@ -18,7 +19,5 @@ def prune_history(*, at: datetime) -> None:
     """Scheduler bookkeeping and finished task results older than 30 days are removed."""
     # Never later than now: running the jobs "as of" a future moment must not erase today's runs.
     ScheduledRun.objects.filter(started_at__lt=min(at, timezone.now()) - timedelta(days=30)).delete()
-    from django.conf import settings
-
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
         call_command("prune_db_task_results", min_age_days=30, verbosity=0)

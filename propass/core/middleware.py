@@ -1,7 +1,10 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+
+from propass.core.errors import Forbidden, NotFound
 
 
 class UserLanguageMiddleware:
@@ -33,11 +36,6 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.core.exceptions import PermissionDenied
-        from django.http import Http404
-
-        from propass.core.errors import Forbidden, NotFound
-
         if isinstance(exception, Forbidden):
             raise PermissionDenied(str(exception)) from exception
         if isinstance(exception, NotFound):

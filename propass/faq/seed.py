@@ -5,6 +5,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from propass.faq.models import FaqCategory, FaqEntry
+
 SEED_FILE = Path(__file__).resolve().parent / "data" / "faq_seed.toml"
 
 
@@ -18,8 +20,6 @@ def faq_seed(category_model: Any = None, entry_model: Any = None) -> int:
     edited stays as it is. Takes the models as arguments so that a migration can pass its
     historical ones. Returns how many entries were added."""
     if category_model is None or entry_model is None:
-        from propass.faq.models import FaqCategory, FaqEntry
-
         category_model, entry_model = FaqCategory, FaqEntry
     data = faq_seed_data()
     categories = {}

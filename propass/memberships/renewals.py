@@ -19,6 +19,7 @@ from propass.core.services import audit_record
 from propass.core.statuses import check_transition
 from propass.memberships.enums import LIVE_STATUSES, SUBSCRIPTION_TRANSITIONS, SubscriptionStatus
 from propass.memberships.models import RenewalNotice, Subscription, Tier, TierPrice
+from propass.memberships.services import add_years
 from propass.notifications.services import business_notify
 
 # Days before expiry on which a membership that does not renew is reminded.
@@ -190,8 +191,6 @@ def subscription_renew_or_expire(*, subscription_id: int, today: date) -> str | 
                 params={"tier": subscription.tier.name, "expires": ended_on.isoformat()},
             )
             return "expired"
-        from propass.memberships.services import add_years
-
         assert price is not None
         previous_tier = subscription.tier
         subscription.tier = target

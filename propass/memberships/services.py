@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business, User
 from propass.accounts.permissions import has_billing_rights
+from propass.billing.collection import invoices_retry_with_new_card
+from propass.billing.credit_notes import credit_note_issue
 from propass.billing.gateways import CardAuthorisation, gateway
-from propass.billing.invoicing import invoice_request_create
-from propass.billing.models import InvoiceRequest
+from propass.billing.invoicing import invoice_issue, invoice_request_create
+from propass.billing.models import Invoice, InvoiceKind, InvoiceRequest, InvoiceStatus
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import LegalTextKind
 from propass.core.selectors import legal_text_current, program_current
@@ -255,10 +257,6 @@ def subscription_cancel(*, business: Business, actor: User, refund: bool = False
 
 
 def _cancel_with_refund(subscription: Subscription, actor: User) -> Subscription:
-    from propass.billing.credit_notes import credit_note_issue
-    from propass.billing.invoicing import invoice_issue
-    from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus
-
     if not refund_available(subscription=subscription):
         raise Conflict(
             _("A refund is only possible within %(days)s days of the start of the term."),
@@ -407,7 +405,5 @@ def subscription_replace_card(*, business: Business, actor: User, token: str) ->
         subscription.card_last4 = card.last4
         subscription.save(update_fields=["payment_method", "card_reference", "card_last4", "updated_at"])
         audit_record(actor=actor, action="subscription.replace_card", target=subscription, data={"last4": card.last4})
-        from propass.billing.collection import invoices_retry_with_new_card
-
         invoices_retry_with_new_card(subscription=subscription, today=timezone.localdate())
     return subscription

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from propass.notifications.enums import OutboxStatus
+from propass.notifications.rendering import render_message
 
 
 class Notification(models.Model):
@@ -30,14 +31,10 @@ class Notification(models.Model):
 
     @property
     def title_text(self) -> str:
-        from propass.notifications.rendering import render_message
-
         return render_message(self.title, self.params)
 
     @property
     def body_text(self) -> str:
-        from propass.notifications.rendering import render_message
-
         return render_message(self.body, self.params) if self.body else ""
 
 

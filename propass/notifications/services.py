@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -66,8 +67,6 @@ def email_send(
 
 
 def _enqueue_delivery(message_id: int) -> None:
-    from propass.notifications.tasks import outbox_deliver_task
-
     try:
         outbox_deliver_task.enqueue(message_id)
     except Exception:
@@ -79,6 +78,11 @@ def _move(message: OutboxMessage, new: OutboxStatus, **fields: Any) -> bool:
     check_transition(OUTBOX_TRANSITIONS, message.status, new)
     moved = OutboxMessage.objects.filter(pk=message.pk, status=message.status).update(status=new, **fields)
     return moved == 1
+
+
+@task()
+def outbox_deliver_task(message_id: int) -> None:
+    outbox_deliver(message_id=message_id)
 
 
 def outbox_deliver(*, message_id: int) -> OutboxStatus:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from propass.accounts.models import Business, User
 from propass.onboarding.enums import OPEN_STATUSES, ApplicationStatus
 from propass.onboarding.models import Application, ApplicationDocument
+from propass.products.selectors import legacy_products_count
 
 
 def application_queue(*, status: str = "", country: str = "") -> QuerySet[Application]:
@@ -39,8 +40,6 @@ class ReviewFacts:
 
 def application_review_facts(*, application: Application) -> ReviewFacts:
     """What the agent needs beside the form: legacy match, same VAT number elsewhere."""
-    from propass.products.selectors import legacy_products_count
-
     legacy_products = legacy_products_count(email=application.legacy_email) if application.legacy_email else None
     same_vat = (
         list(Business.objects.filter(vat_number=application.vat_number).exclude(pk=application.business_id or 0))

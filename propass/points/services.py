@@ -8,6 +8,7 @@ from propass.accounts.models import Business, User
 from propass.core.errors import InvalidInput
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
+from propass.notifications.services import email_send, notification_business
 from propass.points.enums import LedgerReason
 from propass.points.models import LedgerEntry
 
@@ -51,8 +52,6 @@ def _invite_if_due(business_id: int) -> None:
     ).update(invited_at=now)
     if not invited:
         return
-    from propass.notifications.services import email_send, notification_business
-
     business = Business.objects.get(pk=business_id)
     audit_record(actor=None, action="business.invited", target=business, data={"balance": business.points_balance})
     notification_business(

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
 from rest_framework.authtoken.models import Token
 
 from propass.accounts.enums import BusinessRole
@@ -228,8 +229,6 @@ def _devices_delete(user: User) -> int:
     """Delete second-factor devices, where two-factor login is installed."""
     if not apps.is_installed("django_otp"):
         return 0
-    from django_otp import devices_for_user
-
     devices = list(devices_for_user(user, confirmed=None))
     for device in devices:
         device.delete()

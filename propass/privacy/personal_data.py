@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from propass.accounts.models import Business, BusinessMembership, User
 from propass.accounts.permissions import has_billing_rights
 from propass.billing.models import BankLine, Invoice, Payment
+from propass.billing.pdf import invoice_pdf_render
 from propass.core.errors import DomainError, Forbidden
 from propass.core.models import AuditLog
 from propass.core.ratelimit import rate_limit_hit
@@ -289,8 +290,6 @@ class _ExportWriter:
         )
 
     def write_invoices(self) -> None:
-        from propass.billing.pdf import invoice_pdf_render
-
         invoices = Invoice.objects.filter(business=self.business).order_by("pk")
         # PDFs are rendered when an invoice is issued; any still missing is rendered now.
         for invoice_id in list(invoices.filter(pdf="").values_list("pk", flat=True)):

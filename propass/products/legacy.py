@@ -16,11 +16,12 @@ from datetime import date
 from typing import IO, Any
 
 from django.db import connection, transaction
+from django.tasks import task
 from django.utils import timezone
 from django_countries import countries
 
 from propass.catalog.models import ProductModel
-from propass.products.models import LegacyAccount, LegacyRegistration
+from propass.products.models import LegacyAccount, LegacyImport, LegacyRegistration
 
 REQUIRED_COLUMNS = {"legacy_email", "serial_number", "product_code", "product_name"}
 COLUMNS = [
@@ -280,9 +281,6 @@ def _import_postgresql(
 
 def legacy_import_upload(*, upload: Any, actor: Any) -> Any:
     """Staff upload a legacy file; the background worker imports it."""
-    from propass.products.models import LegacyImport
-    from propass.products.tasks import legacy_import_task
-
     record = LegacyImport(original_name=str(upload.name)[:200], uploaded_by=actor)
     record.file.save("legacy.csv", upload, save=False)
     record.save()
@@ -292,8 +290,6 @@ def legacy_import_upload(*, upload: Any, actor: Any) -> Any:
 
 def legacy_import_run(*, import_id: int) -> None:
     """Import an uploaded file once (a queued record is claimed before it runs)."""
-    from propass.products.models import LegacyImport
-
     if not LegacyImport.objects.filter(pk=import_id, status=LegacyImport.Status.QUEUED).update(
         status=LegacyImport.Status.RUNNING
     ):
@@ -317,3 +313,8 @@ def legacy_import_run(*, import_id: int) -> None:
         report=lines,
         finished_at=timezone.now(),
     )
+
+
+@task()
+def legacy_import_task(import_id: int) -> None:
+    legacy_import_run(import_id=import_id)

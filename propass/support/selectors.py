@@ -7,6 +7,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business, User
+from propass.accounts.permissions import is_support_agent
 from propass.accounts.selectors import business_of
 from propass.billing.models import Invoice
 from propass.core.errors import NotFound
@@ -14,7 +15,6 @@ from propass.memberships.models import Subscription
 from propass.memberships.services import subscription_current
 from propass.products.models import Registration
 from propass.support.models import CannedReply, Ticket, TicketAttachment, TicketMessage
-from propass.support.services import is_support_agent
 
 NOT_FOUND = _("This support request does not exist.")
 

@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business, User
-from propass.accounts.permissions import staff_in
+from propass.accounts.permissions import is_support_agent
 from propass.core.errors import Forbidden, InvalidInput, NotFound
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
@@ -23,9 +22,10 @@ from propass.core.statuses import check_transition
 from propass.core.uploads import CheckedUpload, upload_check
 from propass.memberships.models import Tier
 from propass.memberships.services import subscription_current
-from propass.notifications.services import business_notify
+from propass.notifications.services import business_notify, email_send
 from propass.support.enums import AWAITING_STAFF, TICKET_TRANSITIONS, TicketCategory, TicketStatus
 from propass.support.models import NO_MEMBERSHIP_PRIORITY, SupportSla, Ticket, TicketAttachment, TicketMessage
+from propass.support.selectors import support_agents
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +78,6 @@ def ticket_standing(*, business: Business) -> Standing:
     subscription = subscription_current(business=business)
     tier = subscription.tier if subscription is not None else None
     return Standing(tier=tier, priority=tier_priority(tier=tier), response_hours=support_sla_hours(tier=tier))
-
-
-def is_support_agent(user: User) -> bool:
-    return staff_in(user, StaffGroup.SUPPORT)
 
 
 def _require_agent(user: User) -> None:
@@ -342,9 +338,6 @@ def tickets_alert_overdue(*, at: datetime) -> int:
     """Tickets waiting for an answer past their SLA deadline: the assigned agent, or every
     support agent when nobody is assigned, gets one e-mail listing them; each deadline is
     alerted once (a later deadline, after the member writes again, is alerted again)."""
-    from propass.notifications.services import email_send
-    from propass.support.selectors import support_agents
-
     overdue = list(
         Ticket.objects.filter(status__in=AWAITING_STAFF, due_at__lt=at)
         .exclude(sla_alerted_for=F("due_at"))

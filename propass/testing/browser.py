@@ -1,8 +1,11 @@
 """Steps that several browser tests take: log in (staff with their code), apply, act as a validation
 agent."""
 
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from propass.accounts.models import User
 from propass.accounts.tests.factories import PASSWORD
 
 
@@ -16,11 +19,6 @@ def log_in(page, url, email, password):
 def log_in_staff(page, url, user, password):
     """Log a staff user in through the login page and the two-factor page, typing the current
     code of their authenticator (created, confirmed, when they have none yet)."""
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from propass.accounts.models import User
-
     if isinstance(user, str):
         user = User.objects.get(email=user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

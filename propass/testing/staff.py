@@ -1,17 +1,19 @@
 """Staff in tests: a staff user in a group, a session past the second factor, and every
 back-office URL to visit."""
 
+from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from propass.accounts.models import User
+from propass.accounts.tests.factories import UserFactory
+from propass.backoffice import urls
 
 
 def staff_user(email: str, group: str, *, first_name: str = "Sara", last_name: str = "Staff", **fields):
     """A staff user (created, or found by e-mail) in the staff group `group`, which is created
     when missing; `fields` go to the user factory."""
-    from django.contrib.auth.models import Group
-
-    from propass.accounts.models import User
-    from propass.accounts.tests.factories import UserFactory
-
     user: User = UserFactory.create(email=email, is_staff=True, first_name=first_name, last_name=last_name, **fields)
     user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
@@ -20,9 +22,6 @@ def staff_user(email: str, group: str, *, first_name: str = "Sara", last_name: s
 def staff_session_verify(client, user):
     """Mark the client's session as having passed two-factor authentication (what
     `django_otp.login` does after a correct code), with a confirmed authenticator for `user`."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     session = client.session
@@ -34,8 +33,6 @@ def staff_session_verify(client, user):
 def backoffice_routes():
     """{"backoffice:name": {parameter: converter type name}} for every URL pattern of the back
     office, included ones too; an unnamed pattern is listed as "backoffice:<unnamed route>"."""
-    from propass.backoffice import urls
-
     found = {}
 
     def walk(patterns, namespace, route):

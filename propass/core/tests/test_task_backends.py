@@ -8,8 +8,7 @@ from django.core.management import call_command
 
 from propass.notifications.enums import OutboxStatus
 from propass.notifications.models import OutboxMessage
-from propass.notifications.services import email_send
-from propass.notifications.tasks import outbox_deliver_task
+from propass.notifications.services import email_send, outbox_deliver_task
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
