@@ -5,18 +5,15 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 
 from propass.accounts.tests.factories import UserFactory
-from propass.backoffice.previews import email_preview, email_templates
 from propass.billing.models import SellerEntity, VatRate
 from propass.core.errors import Conflict, InvalidInput
 from propass.core.models import AuditLog, LegalText, LegalTextKind, Program
 from propass.core.selectors import legal_text_current
 from propass.demo.demo import demo_seed
 from propass.memberships.models import Tier, TierPrice
-from propass.notifications.models import OutboxMessage
 from propass.program_admin.services import (
     legal_text_publish,
     program_update,
@@ -42,17 +39,6 @@ def test_a_program_admin_edits_the_program_in_the_back_office(client, db):
     page = client.get(f"/backoffice/admin/core/program/{program.pk}/change/")
     assert page.status_code == 200
     assert "donotreply@canon-europe.com" in page.content.decode()
-
-
-def test_seed_demo_is_idempotent(db):
-    from propass.accounts.models import Business, User
-    from propass.core.models import LegalText, Program
-    from propass.products.models import LegacyRegistration
-
-    demo_seed()
-    counts = [m.objects.count() for m in (User, Business, Program, LegalText, LegacyRegistration)]
-    demo_seed()
-    assert [m.objects.count() for m in (User, Business, Program, LegalText, LegacyRegistration)] == counts
 
 
 def test_the_legal_texts_in_force_are_public(client, db):
@@ -346,23 +332,6 @@ def test_input_that_is_not_data_of_the_program_is_refused(seeded, admin):
         tier_price_save(actor=admin, tier_code="silver", currency="EUR", term_years=4, amount=Decimal("1"))
     with pytest.raises(InvalidInput):
         vat_rate_save(actor=admin, country="IT", rate=Decimal("100"))
-
-
-@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
-@pytest.mark.parametrize("template", email_templates())
-def test_every_email_template_renders_in_every_language(seeded, template, language):
-    preview = email_preview(template=template, language=language)
-    assert preview.subject.strip()
-    assert preview.text.strip()
-    assert f'<html lang="{language}">' in preview.html
-    assert "Traceback" not in preview.html
-    assert not OutboxMessage.objects.exists()
-
-
-def test_the_previews_cover_the_templates_the_program_sends():
-    assert {"account_ready", "application_received", "program_invitation", "subscription_active", "notice"} <= set(
-        email_templates()
-    )
 
 
 def test_the_data_administration_refuses_a_seller_currency_without_prices(client, db):
