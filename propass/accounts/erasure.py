@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from propass.accounts.enums import BusinessRole
 from propass.accounts.models import Business, BusinessMembership, SecureToken, User, normalize_email
 from propass.billing.models import Invoice
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
 from propass.notifications.enums import OutboxStatus
@@ -155,7 +156,7 @@ def person_erase(*, user_id: int, actor: User, reason: str, confirm_email: str) 
         counts = _erase(user, membership, successor)
         audit_record(
             actor=actor,
-            action="person.erase",
+            action=AuditAction.PERSON_ERASE,
             target=user,
             data={
                 "user_id": user.pk,

@@ -33,6 +33,7 @@ from propass.billing.models import (
     InvoiceStatus,
     Payment,
 )
+from propass.core.enums import AuditAction
 from propass.core.errors import InvalidInput, NotFound
 from propass.core.services import audit_record
 from propass.core.statuses import check_transition
@@ -297,7 +298,7 @@ def _statement_import(parsed: ParsedStatement, *, file_name: str, actor: Any, re
                 result.unmatched_lines.append(line)
         audit_record(
             actor=actor,
-            action="bank_statement.import",
+            action=AuditAction.BANK_STATEMENT_IMPORT,
             target=statement,
             data={
                 "file": file_name[:200], "lines": len(parsed.lines),
@@ -394,7 +395,7 @@ def bank_line_confirm(*, line_id: int, invoice_id: int, actor: Any) -> BankLine:
         line.save(update_fields=["status", "invoice", "resolved_by", "resolved_at"])
         audit_record(
             actor=actor,
-            action="bank_line.confirm",
+            action=AuditAction.BANK_LINE_CONFIRM,
             target=line,
             data={
                 "invoice": str(payment.invoice), "was": was, "amount": str(line.amount), "currency": line.currency,
@@ -421,7 +422,9 @@ def bank_line_ignore(*, line_id: int, actor: Any, note: str) -> BankLine:
         line.resolved_by = actor
         line.resolved_at = timezone.now()
         line.save(update_fields=["status", "resolved_by", "resolved_at"])
-        audit_record(actor=actor, action="bank_line.ignore", target=line, data={"note": note[:500], "was": was})
+        audit_record(
+            actor=actor, action=AuditAction.BANK_LINE_IGNORE, target=line, data={"note": note[:500], "was": was}
+        )
     return line
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
 from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
@@ -89,7 +90,10 @@ def payment_succeeded(*, payment_id: int, reference: str) -> Payment:
         if payment.invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
             # Paid meanwhile by other means, or voided: the money is recorded, finance refunds it.
             audit_record(
-                actor=None, action="payment.surplus", target=payment.invoice, data={"via": f"card:{reference}"}
+                actor=None,
+                action=AuditAction.PAYMENT_SURPLUS,
+                target=payment.invoice,
+                data={"via": f"card:{reference}"},
             )
         else:
             invoice_mark_paid(invoice=payment.invoice, actor=None, via=f"card:{reference}")
@@ -146,7 +150,7 @@ def _suspend(subscription: Subscription, invoice: Invoice) -> None:
         return
     audit_record(
         actor=None,
-        action="subscription.suspend",
+        action=AuditAction.SUBSCRIPTION_SUSPEND,
         target=subscription,
         data={"before": {"status": "active"}, "after": {"status": "suspended"}, "invoice": invoice.number},
     )
@@ -240,7 +244,7 @@ def invoice_mark_paid(*, invoice: Invoice, actor: object, via: str) -> None:
         if reinstated:
             audit_record(
                 actor=None,
-                action="subscription.reinstate",
+                action=AuditAction.SUBSCRIPTION_REINSTATE,
                 target=invoice,
                 data={
                     "before": {"status": "suspended"}, "after": {"status": "active"},
@@ -249,7 +253,7 @@ def invoice_mark_paid(*, invoice: Invoice, actor: object, via: str) -> None:
             )  # fmt: skip
     audit_record(
         actor=actor,
-        action="invoice.paid",
+        action=AuditAction.INVOICE_PAID,
         target=invoice,
         data={"before": {"status": invoice.status}, "after": {"status": InvoiceStatus.PAID.value}, "via": via},
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
 from propass.billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput
 from propass.core.services import audit_record, sequence_next
 
@@ -93,7 +94,7 @@ def credit_note_issue(*, invoice_id: int, reason: str, actor: object = None, net
                 )  # fmt: skip
         audit_record(
             actor=actor,
-            action="invoice.credit",
+            action=AuditAction.INVOICE_CREDIT,
             target=invoice,
             data={"credit_note": number, "net": str(amount), "vat": str(vat), "reason": reason[:300]},
         )
@@ -130,7 +131,9 @@ def refund_execute(*, payment_id: int) -> Payment:
         Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
             status=Payment.Status.FAILED, error=str(refused)[:300], finished_at=timezone.now()
         )
-        audit_record(actor=None, action="refund.failed", target=payment.invoice, data={"error": str(refused)[:300]})
+        audit_record(
+            actor=None, action=AuditAction.REFUND_FAILED, target=payment.invoice, data={"error": str(refused)[:300]}
+        )
         payment.refresh_from_db()
         return payment
     with transaction.atomic():
@@ -139,7 +142,9 @@ def refund_execute(*, payment_id: int) -> Payment:
         )
         if moved:
             Invoice.objects.filter(pk=payment.invoice_id).update(status=InvoiceStatus.PAID, paid_at=timezone.now())
-            audit_record(actor=None, action="refund.succeeded", target=payment.invoice, data={"reference": reference})
+            audit_record(
+                actor=None, action=AuditAction.REFUND_SUCCEEDED, target=payment.invoice, data={"reference": reference}
+            )
     payment.refresh_from_db()
     return payment
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from propass.accounts.models import User
 from propass.billing.collection import invoice_record_payment
 from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
 
@@ -51,7 +52,7 @@ def invoice_mark_paid_manually(*, invoice_id: int, actor: User, paid_on: date, n
             Invoice.objects.filter(pk=invoice.pk).update(paid_at=paid_at)
         audit_record(
             actor=actor,
-            action="invoice.mark_paid_manually",
+            action=AuditAction.INVOICE_MARK_PAID_MANUALLY,
             target=invoice,
             data={
                 "before": {"status": invoice.status},
@@ -97,7 +98,7 @@ def credit_note_mark_refunded(*, credit_note_id: int, actor: User, refunded_on: 
         )
         audit_record(
             actor=actor,
-            action="credit_note.mark_refunded",
+            action=AuditAction.CREDIT_NOTE_MARK_REFUNDED,
             target=credit,
             data={
                 "before": {"status": credit.status},

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.billing.invoicing import invoice_request_create
 from propass.billing.models import InvoiceRequest
+from propass.core.enums import AuditAction
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
 from propass.core.statuses import check_transition
@@ -115,7 +116,7 @@ def subscription_remind(*, subscription_id: int, today: date) -> str | None:
                 url=reverse("memberships:manage"),
                 params=params,
             )
-            audit_record(actor=None, action="subscription.points_short", target=subscription, data=params)
+            audit_record(actor=None, action=AuditAction.SUBSCRIPTION_POINTS_SHORT, target=subscription, data=params)
             return "points_short"
         windows = sorted(REMINDER_DAYS)  # 7, 30, 60
         window = next((days for days in windows if days_left <= days), None)
@@ -177,7 +178,7 @@ def subscription_renew_or_expire(*, subscription_id: int, today: date) -> str | 
             _notice_once(subscription, RenewalNotice.Kind.EXPIRED)
             audit_record(
                 actor=None,
-                action="subscription.expire",
+                action=AuditAction.SUBSCRIPTION_EXPIRE,
                 target=subscription,
                 data={"before": {"status": was}, "after": {"status": SubscriptionStatus.EXPIRED.value}},
             )
@@ -216,7 +217,7 @@ def subscription_renew_or_expire(*, subscription_id: int, today: date) -> str | 
         )
         audit_record(
             actor=None,
-            action="subscription.renew",
+            action=AuditAction.SUBSCRIPTION_RENEW,
             target=subscription,
             data={
                 "before": {"tier": previous_tier.code, "expires_on": ended_on.isoformat()},

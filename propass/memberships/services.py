@@ -13,6 +13,7 @@ from propass.accounts.models import Business, BusinessMembership, User
 from propass.billing.gateways import CardAuthorisation, gateway
 from propass.billing.invoicing import invoice_request_create
 from propass.billing.models import InvoiceRequest
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import LegalTextKind
 from propass.core.selectors import legal_text_current, program_current
@@ -158,7 +159,7 @@ def subscription_checkout(
         _announce(subscription, locked)
         audit_record(
             actor=actor,
-            action="subscription.checkout",
+            action=AuditAction.SUBSCRIPTION_CHECKOUT,
             target=subscription,
             data={
                 "before": None,
@@ -215,7 +216,7 @@ def subscription_set_auto_renew(*, business: Business, actor: User, auto_renew: 
         subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
         audit_record(
             actor=actor,
-            action="subscription.auto_renew",
+            action=AuditAction.SUBSCRIPTION_AUTO_RENEW,
             target=subscription,
             data={"before": before, "after": {"auto_renew": auto_renew}, "on": auto_renew},
         )
@@ -255,7 +256,10 @@ def subscription_cancel(*, business: Business, actor: User, refund: bool = False
         subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
         after = {"auto_renew": False, "cancelled_at": subscription.cancelled_at.isoformat()}
         audit_record(
-            actor=actor, action="subscription.cancel", target=subscription, data={"before": before, "after": after}
+            actor=actor,
+            action=AuditAction.SUBSCRIPTION_CANCEL,
+            target=subscription,
+            data={"before": before, "after": after},
         )
     return subscription
 
@@ -288,7 +292,7 @@ def _cancel_with_refund(subscription: Subscription, actor: User) -> Subscription
     subscription.save(update_fields=["status", "auto_renew", "cancelled_at", "updated_at"])
     audit_record(
         actor=actor,
-        action="subscription.cancel_refund",
+        action=AuditAction.SUBSCRIPTION_CANCEL_REFUND,
         target=subscription,
         data={
             "before": before, "after": {"status": SubscriptionStatus.EXPIRED.value, "auto_renew": False},
@@ -378,7 +382,7 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
         subscription.save(update_fields=["tier", "price", "next_tier", "updated_at"])
         audit_record(
             actor=actor,
-            action="subscription.change_plan",
+            action=AuditAction.SUBSCRIPTION_CHANGE_PLAN,
             target=subscription,
             data={
                 "before": before, "after": _plan(subscription),
@@ -412,7 +416,9 @@ def subscription_replace_card(*, business: Business, actor: User, token: str) ->
         subscription.card_reference = card.reference
         subscription.card_last4 = card.last4
         subscription.save(update_fields=["payment_method", "card_reference", "card_last4", "updated_at"])
-        audit_record(actor=actor, action="subscription.replace_card", target=subscription, data={"last4": card.last4})
+        audit_record(
+            actor=actor, action=AuditAction.SUBSCRIPTION_REPLACE_CARD, target=subscription, data={"last4": card.last4}
+        )
         from propass.billing.collection import invoices_retry_with_new_card
 
         invoices_retry_with_new_card(subscription=subscription, today=timezone.localdate())

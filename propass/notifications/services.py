@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from propass.accounts.models import Business, User
+from propass.core.enums import AuditAction
 from propass.core.errors import NotFound
 from propass.core.services import audit_record
 from propass.core.statuses import check_transition
@@ -135,7 +136,7 @@ def outbox_requeue(*, message_id: int, actor: User) -> OutboxMessage:
         raise NotFound()
     with transaction.atomic():
         _move(message, OutboxStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0)
-        audit_record(actor=actor, action="outbox.requeue", target=message)
+        audit_record(actor=actor, action=AuditAction.OUTBOX_REQUEUE, target=message)
     transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     message.refresh_from_db()
     return message

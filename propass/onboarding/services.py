@@ -15,6 +15,7 @@ from propass.accounts.enums import BusinessRole, TokenPurpose
 from propass.accounts.models import Business, BusinessMembership, User, normalize_email
 from propass.accounts.services import password_link_send
 from propass.billing.vat import seller_for
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.models import LegalTextKind, Program
 from propass.core.selectors import legal_text_current, program_current
@@ -158,7 +159,7 @@ def application_submit(*, data: ApplicationInput, document: UploadedFile | None)
         with transaction.atomic():
             application.save()
             stored = _document_store(application, document, data.document_type, checked.safe_name, checked)
-            audit_record(actor=None, action="application.submit", target=application)
+            audit_record(actor=None, action=AuditAction.APPLICATION_SUBMIT, target=application)
             _email_applicant(application, "application_received", program)
     except IntegrityError:
         _document_discard(stored)
@@ -232,7 +233,7 @@ def application_add_document(*, token: str, document_type: str, document: Upload
             locked.sla_started_at = now
             locked.sla_deadline = application_sla_deadline(start=now, program=program)
             locked.save(update_fields=["status", "sla_started_at", "sla_deadline", "updated_at"])
-            audit_record(actor=None, action="application.answer", target=locked, data={"document": stored.pk})
+            audit_record(actor=None, action=AuditAction.APPLICATION_ANSWER, target=locked, data={"document": stored.pk})
     except Exception:
         _document_discard(stored)
         raise
@@ -259,7 +260,7 @@ def application_start_review(*, application_id: int, agent: User) -> Application
         application = _decide(application_id, ApplicationStatus.IN_REVIEW, agent)
         application.status = ApplicationStatus.IN_REVIEW
         application.save(update_fields=["status", "updated_at"])
-        audit_record(actor=agent, action="application.review", target=application)
+        audit_record(actor=agent, action=AuditAction.APPLICATION_REVIEW, target=application)
     return application
 
 
@@ -273,7 +274,9 @@ def application_request_info(*, application_id: int, agent: User, message: str) 
         application.status = ApplicationStatus.INFO_REQUESTED
         application.info_request_message = message.strip()
         application.save(update_fields=["status", "info_request_message", "updated_at"])
-        audit_record(actor=agent, action="application.request_info", target=application, data={"message": message})
+        audit_record(
+            actor=agent, action=AuditAction.APPLICATION_REQUEST_INFO, target=application, data={"message": message}
+        )
         _email_applicant(application, "application_info_requested", program)
     return application
 
@@ -290,7 +293,7 @@ def application_reject(*, application_id: int, agent: User, reason: str) -> Appl
         application.decided_at = timezone.now()
         application.decided_by = agent
         application.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by", "updated_at"])
-        audit_record(actor=agent, action="application.reject", target=application, data={"reason": reason})
+        audit_record(actor=agent, action=AuditAction.APPLICATION_REJECT, target=application, data={"reason": reason})
         _email_applicant(application, "application_rejected", program)
     return application
 
@@ -329,7 +332,9 @@ def application_approve(*, application_id: int, agent: User) -> Application:
         application.decided_by = agent
         application.business = business
         application.save(update_fields=["status", "decided_at", "decided_by", "business", "updated_at"])
-        audit_record(actor=agent, action="application.approve", target=application, data={"business": business.pk})
+        audit_record(
+            actor=agent, action=AuditAction.APPLICATION_APPROVE, target=application, data={"business": business.pk}
+        )
         password_link_send(user=user, purpose=TokenPurpose.SET_PASSWORD, program=program)
         notification_create(
             user=user,

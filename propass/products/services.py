@@ -10,6 +10,7 @@ from django_countries import countries
 
 from propass.accounts.models import Business, User
 from propass.catalog.models import ProductModel
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
 from propass.core.statuses import check_transition
@@ -273,7 +274,9 @@ def registration_review_resolve(*, registration_id: int, keep: bool, agent: User
             )
         else:
             _reject(registration, agent, note)
-        audit_record(actor=agent, action="registration.review", target=registration, data={"keep": keep, "note": note})
+        audit_record(
+            actor=agent, action=AuditAction.REGISTRATION_REVIEW, target=registration, data={"keep": keep, "note": note}
+        )
     registration.refresh_from_db()
     return registration
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business, User
 from propass.backoffice.permissions import staff_in
+from propass.core.enums import AuditAction
 from propass.core.errors import Forbidden, InvalidInput, NotFound
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
@@ -202,7 +203,7 @@ def ticket_open(
         _add_message(ticket, author=author, body=body, written=written, upload=attachment, checked=checked)
         audit_record(
             actor=author,
-            action="support.open",
+            action=AuditAction.SUPPORT_OPEN,
             target=ticket,
             data={"category": category, "priority": standing.priority, "attachment": checked is not None},
         )
@@ -242,7 +243,7 @@ def ticket_reply_member(
         message = _add_message(ticket, author=author, body=body, written=written, upload=attachment, checked=checked)
         audit_record(
             actor=author,
-            action="support.reopen" if previous == TicketStatus.CLOSED else "support.reply",
+            action=AuditAction.SUPPORT_REOPEN if previous == TicketStatus.CLOSED else AuditAction.SUPPORT_REPLY,
             target=ticket,
             data={"message": message.pk, "attachment": checked is not None},
         )
@@ -284,7 +285,7 @@ def ticket_reply_staff(
         )
         audit_record(
             actor=agent,
-            action="support.note" if internal else "support.answer",
+            action=AuditAction.SUPPORT_NOTE if internal else AuditAction.SUPPORT_ANSWER,
             target=ticket,
             data={"message": message.pk, "attachment": checked is not None},
         )
@@ -315,7 +316,9 @@ def ticket_close(*, actor: User, ticket_id: int, business: Business | None = Non
         ticket.closed_at = timezone.now()
         ticket.due_at = None
         ticket.save(update_fields=["status", "closed_at", "due_at", "updated_at"])
-        audit_record(actor=actor, action="support.close", target=ticket, data={"by_member": business is not None})
+        audit_record(
+            actor=actor, action=AuditAction.SUPPORT_CLOSE, target=ticket, data={"by_member": business is not None}
+        )
     return ticket
 
 
@@ -331,7 +334,7 @@ def ticket_assign(*, agent: User, ticket_id: int, assignee: User | None) -> Tick
         ticket.save(update_fields=["assigned_to", "updated_at"])
         audit_record(
             actor=agent,
-            action="support.assign",
+            action=AuditAction.SUPPORT_ASSIGN,
             target=ticket,
             data={"assignee": assignee.email if assignee is not None else None},
         )
