@@ -12,6 +12,7 @@ from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
+from propass.core.statuses import status_move
 
 
 def invoice_mark_paid_manually(*, invoice_id: int, actor: User, paid_on: date, note: str) -> Payment:
@@ -93,20 +94,17 @@ def credit_note_mark_refunded(*, credit_note_id: int, actor: User, refunded_on: 
             idempotency_key=f"refund-manual:{credit.pk}", status=Payment.Status.SUCCEEDED,
             finished_at=timezone.now(), recorded_by=actor, note=note[:300],
         )  # fmt: skip
-        Invoice.objects.filter(pk=credit.pk).update(
-            status=InvoiceStatus.PAID, paid_at=timezone.make_aware(datetime.combine(refunded_on, time.min))
-        )
-        audit_record(
+        status_move(
+            credit,
+            InvoiceStatus.PAID,
             actor=actor,
             action=AuditAction.CREDIT_NOTE_MARK_REFUNDED,
-            target=credit,
             data={
-                "before": {"status": credit.status},
-                "after": {"status": InvoiceStatus.PAID.value},
                 "refunded_on": refunded_on.isoformat(),
                 "note": note,
                 "amount": str(credit.total),
                 "currency": credit.currency,
             },
+            paid_at=timezone.make_aware(datetime.combine(refunded_on, time.min)),
         )
     return payment

@@ -17,8 +17,8 @@ from propass.billing.models import InvoiceRequest
 from propass.core.enums import AuditAction
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
-from propass.core.statuses import check_transition
-from propass.memberships.enums import LIVE_STATUSES, SUBSCRIPTION_TRANSITIONS, SubscriptionStatus
+from propass.core.statuses import status_move
+from propass.memberships.enums import LIVE_STATUSES, SubscriptionStatus
 from propass.memberships.models import RenewalNotice, Subscription, Tier, TierPrice
 from propass.notifications.services import business_notify
 
@@ -171,17 +171,8 @@ def subscription_renew_or_expire(*, subscription_id: int, today: date) -> str | 
         )
         ended_on = subscription.expires_on
         if not renews:
-            check_transition(SUBSCRIPTION_TRANSITIONS, subscription.status, SubscriptionStatus.EXPIRED)
-            was = subscription.status
-            subscription.status = SubscriptionStatus.EXPIRED
-            subscription.save(update_fields=["status", "updated_at"])
+            status_move(subscription, SubscriptionStatus.EXPIRED, action=AuditAction.SUBSCRIPTION_EXPIRE)
             _notice_once(subscription, RenewalNotice.Kind.EXPIRED)
-            audit_record(
-                actor=None,
-                action=AuditAction.SUBSCRIPTION_EXPIRE,
-                target=subscription,
-                data={"before": {"status": was}, "after": {"status": SubscriptionStatus.EXPIRED.value}},
-            )
             business_notify(
                 business=business,
                 kind="subscription_expired",
