@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from propass.accounts.enums import BusinessRole, StaffGroup, TokenPurpose
 from propass.accounts.models import Business, BusinessMembership, SecureToken, User, normalize_email
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import Program
 from propass.core.ratelimit import rate_limit_hit
@@ -130,7 +131,7 @@ def password_reset_send(*, email: str) -> None:
         return
     with transaction.atomic():
         password_link_send(user=user, purpose=TokenPurpose.RESET_PASSWORD)
-        audit_record(actor=None, action="password.reset_requested", target=user)
+        audit_record(actor=None, action=AuditAction.PASSWORD_RESET_REQUESTED, target=user)
 
 
 def password_set(*, raw_token: str, password: str) -> User:
@@ -146,7 +147,7 @@ def password_set(*, raw_token: str, password: str) -> User:
         user.set_password(password)
         user.save(update_fields=["password"])
         SecureToken.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
-        audit_record(actor=user, action="password.set", target=user)
+        audit_record(actor=user, action=AuditAction.PASSWORD_SET, target=user)
         notification_create(
             user=user,
             kind="password_set",
@@ -185,7 +186,9 @@ def business_user_invite(
             email, first_name=first_name.strip(), last_name=last_name.strip(), language=business.language
         )
         BusinessMembership.objects.create(user=user, business=business, role=role)
-        audit_record(actor=actor, action="business.user_invite", target=business, data={"user": user.pk, "role": role})
+        audit_record(
+            actor=actor, action=AuditAction.BUSINESS_USER_INVITE, target=business, data={"user": user.pk, "role": role}
+        )
         password_link_send(
             user=user, purpose=TokenPurpose.SET_PASSWORD, template="team_invitation", business=business, inviter=actor
         )
@@ -208,7 +211,7 @@ def business_user_remove(*, business: Business, actor: User, user_id: int) -> No
         user.save(update_fields=["is_active", "password"])
         SecureToken.objects.filter(user=user).delete()
         Token.objects.filter(user=user).delete()
-        audit_record(actor=actor, action="business.user_remove", target=business, data={"user": user.pk})
+        audit_record(actor=actor, action=AuditAction.BUSINESS_USER_REMOVE, target=business, data={"user": user.pk})
 
 
 # --- Staff roles and two-factor authentication ----------------------------------------
@@ -302,14 +305,16 @@ def staff_totp_start(*, user: User) -> TOTPDevice:
 def _two_factor_attempt(user: User, step: str) -> None:
     # At most ten codes per quarter of an hour: a six-digit code cannot be guessed that way.
     if rate_limit_hit(key=f"two-factor:{user.pk}", limit=10, seconds=900):
-        audit_record(actor=user, action="staff.2fa_failed", target=user, data={"step": step, "reason": "rate_limited"})
+        audit_record(
+            actor=user, action=AuditAction.STAFF_2FA_FAILED, target=user, data={"step": step, "reason": "rate_limited"}
+        )
         raise InvalidInput(
             _("Too many codes were tried. Please wait a quarter of an hour and try again."), code="rate_limited"
         )
 
 
 def _two_factor_wrong(user: User, step: str) -> InvalidInput:
-    audit_record(actor=user, action="staff.2fa_failed", target=user, data={"step": step})
+    audit_record(actor=user, action=AuditAction.STAFF_2FA_FAILED, target=user, data={"step": step})
     return InvalidInput(fields={"code": [str(_("This code is not correct. Enter the current code of your app."))]})
 
 
@@ -326,7 +331,7 @@ def staff_totp_confirm(*, user: User, code: str) -> TOTPDevice:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-            audit_record(actor=user, action="staff.2fa_setup", target=user, data={"device": device.pk})
+            audit_record(actor=user, action=AuditAction.STAFF_2FA_SETUP, target=user, data={"device": device.pk})
     if not confirmed:  # outside the transaction, so that the failure's audit entry stays
         raise _two_factor_wrong(user, "setup")
     return device

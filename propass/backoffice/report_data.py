@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business
 from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus
+from propass.core.enums import AuditAction
 from propass.core.models import AuditLog
 from propass.core.selectors import program_current
 from propass.memberships.enums import LIVE_STATUSES
@@ -213,7 +214,7 @@ def report_applications(*, date_from: date, date_to: date) -> Report:
 
 # --- (b) Members by tier and country ----------------------------------------------------------
 
-MEMBERSHIP_ENDS = ["subscription.expire", "subscription.cancel_refund"]
+MEMBERSHIP_ENDS = [AuditAction.SUBSCRIPTION_EXPIRE, AuditAction.SUBSCRIPTION_CANCEL_REFUND]
 
 
 def report_members(*, date_from: date, date_to: date) -> Report:
@@ -260,11 +261,11 @@ def report_members(*, date_from: date, date_to: date) -> Report:
 # --- (c) Memberships per month ----------------------------------------------------------------
 
 MEMBERSHIP_EVENTS: dict[str, list[str]] = {
-    "new": ["subscription.checkout"],
-    "renewed": ["subscription.renew"],
-    "cancelled": ["subscription.cancel", "subscription.cancel_refund"],
-    "suspended": ["subscription.suspend"],
-    "expired": ["subscription.expire"],
+    "new": [AuditAction.SUBSCRIPTION_CHECKOUT],
+    "renewed": [AuditAction.SUBSCRIPTION_RENEW],
+    "cancelled": [AuditAction.SUBSCRIPTION_CANCEL, AuditAction.SUBSCRIPTION_CANCEL_REFUND],
+    "suspended": [AuditAction.SUBSCRIPTION_SUSPEND],
+    "expired": [AuditAction.SUBSCRIPTION_EXPIRE],
 }
 
 

@@ -24,7 +24,6 @@ from stdnum import iso11649
 
 from propass.billing.collection import invoice_record_payment
 from propass.billing.models import (
-    BANK_LINE_TRANSITIONS,
     BankLine,
     BankLineStatus,
     BankStatement,
@@ -33,9 +32,10 @@ from propass.billing.models import (
     InvoiceStatus,
     Payment,
 )
+from propass.core.enums import AuditAction
 from propass.core.errors import InvalidInput, NotFound
 from propass.core.services import audit_record
-from propass.core.statuses import check_transition
+from propass.core.statuses import check_transition, status_move, status_table
 
 # An uploaded statement larger than this is refused before it is read.
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -297,7 +297,7 @@ def _statement_import(parsed: ParsedStatement, *, file_name: str, actor: Any, re
                 result.unmatched_lines.append(line)
         audit_record(
             actor=actor,
-            action="bank_statement.import",
+            action=AuditAction.BANK_STATEMENT_IMPORT,
             target=statement,
             data={
                 "file": file_name[:200], "lines": len(parsed.lines),
@@ -382,24 +382,22 @@ def bank_line_confirm(*, line_id: int, invoice_id: int, actor: Any) -> BankLine:
         line = BankLine.objects.select_for_update().filter(pk=line_id).first()
         if line is None:
             raise NotFound(_("This bank line does not exist."))
-        check_transition(BANK_LINE_TRANSITIONS, line.status, BankLineStatus.MATCHED)
+        check_transition(status_table(BankLine), line.status, BankLineStatus.MATCHED)  # before any payment
         if not Invoice.objects.filter(pk=invoice_id).exists():
             raise NotFound(_("This invoice does not exist."))
-        was = line.status
         payment = _record_payment(line, invoice_id=invoice_id, actor=actor)
-        line.status = BankLineStatus.MATCHED
-        line.invoice_id = payment.invoice_id
-        line.resolved_by = actor
-        line.resolved_at = timezone.now()
-        line.save(update_fields=["status", "invoice", "resolved_by", "resolved_at"])
-        audit_record(
+        status_move(
+            line,
+            BankLineStatus.MATCHED,
             actor=actor,
-            action="bank_line.confirm",
-            target=line,
+            action=AuditAction.BANK_LINE_CONFIRM,
             data={
-                "invoice": str(payment.invoice), "was": was, "amount": str(line.amount), "currency": line.currency,
-                "suggested": line.suggested_invoice_id == payment.invoice_id,
+                "invoice": str(payment.invoice), "was": line.status, "amount": str(line.amount),
+                "currency": line.currency, "suggested": line.suggested_invoice_id == payment.invoice_id,
             },
+            invoice_id=payment.invoice_id,
+            resolved_by=actor,
+            resolved_at=timezone.now(),
         )  # fmt: skip
     return line
 
@@ -415,13 +413,15 @@ def bank_line_ignore(*, line_id: int, actor: Any, note: str) -> BankLine:
         line = BankLine.objects.select_for_update().filter(pk=line_id).first()
         if line is None:
             raise NotFound(_("This bank line does not exist."))
-        check_transition(BANK_LINE_TRANSITIONS, line.status, BankLineStatus.IGNORED)
-        was = line.status
-        line.status = BankLineStatus.IGNORED
-        line.resolved_by = actor
-        line.resolved_at = timezone.now()
-        line.save(update_fields=["status", "resolved_by", "resolved_at"])
-        audit_record(actor=actor, action="bank_line.ignore", target=line, data={"note": note[:500], "was": was})
+        status_move(
+            line,
+            BankLineStatus.IGNORED,
+            actor=actor,
+            action=AuditAction.BANK_LINE_IGNORE,
+            data={"note": note[:500], "was": line.status},
+            resolved_by=actor,
+            resolved_at=timezone.now(),
+        )
     return line
 
 

@@ -3,6 +3,7 @@
 import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -11,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
 from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
+from propass.billing.signals import invoice_finally_unpaid, invoice_paid
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
-from propass.memberships.enums import SubscriptionStatus
-from propass.memberships.models import Subscription
+from propass.core.statuses import status_move
 from propass.notifications.services import business_notify, notification_business
 
 logger = logging.getLogger(__name__)
@@ -82,14 +84,15 @@ def payment_succeeded(*, payment_id: int, reference: str) -> Payment:
         payment = Payment.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=payment_id)
         if payment.status == Payment.Status.SUCCEEDED:
             return payment
-        payment.status = Payment.Status.SUCCEEDED
-        payment.gateway_reference = reference
-        payment.finished_at = timezone.now()
-        payment.save(update_fields=["status", "gateway_reference", "finished_at"])
+        status_move(payment, Payment.Status.SUCCEEDED, gateway_reference=reference, finished_at=timezone.now())
+        payment.invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=payment.invoice_id)
         if payment.invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
             # Paid meanwhile by other means, or voided: the money is recorded, finance refunds it.
             audit_record(
-                actor=None, action="payment.surplus", target=payment.invoice, data={"via": f"card:{reference}"}
+                actor=None,
+                action=AuditAction.PAYMENT_SURPLUS,
+                target=payment.invoice,
+                data={"via": f"card:{reference}"},
             )
         else:
             invoice_mark_paid(invoice=payment.invoice, actor=None, via=f"card:{reference}")
@@ -100,27 +103,20 @@ def payment_failed(*, payment_id: int, reason: str, today: date) -> Payment:
     """The gateway reports the card payment as failed: only a pending payment changes (retry
     or suspension as on the due date); after a success it changes nothing."""
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update(of=("self",)).select_related("invoice__subscription").get(pk=payment_id)
-        )
+        payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment_id)
         if payment.status != Payment.Status.PENDING:
             return payment
-        payment.status = Payment.Status.FAILED
-        payment.error = reason[:300]
-        payment.finished_at = timezone.now()
-        payment.save(update_fields=["status", "error", "finished_at"])
-        invoice = payment.invoice
-        invoice.charge_attempts = payment.attempt
+        status_move(payment, Payment.Status.FAILED, error=reason[:300], finished_at=timezone.now())
+        invoice = payment.invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=payment.invoice_id)
+        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE):
+            return payment  # paid or voided meanwhile: nothing is left to collect
         retries_done = payment.attempt - 1
-        if retries_done < len(RETRY_DAYS):
-            invoice.next_charge_on = invoice.due_date + timedelta(days=RETRY_DAYS[retries_done])
-        else:
-            invoice.next_charge_on = None
-        invoice.status = InvoiceStatus.OVERDUE
-        invoice.save(update_fields=["charge_attempts", "next_charge_on", "status"])
-        subscription = invoice.subscription
-        if invoice.next_charge_on is None and subscription is not None:
-            _suspend(subscription, invoice)
+        retry_on = (
+            invoice.due_date + timedelta(days=RETRY_DAYS[retries_done]) if retries_done < len(RETRY_DAYS) else None
+        )
+        _overdue(invoice, charge_attempts=payment.attempt, next_charge_on=retry_on)
+        if retry_on is None:
+            invoice_finally_unpaid.send(sender=Invoice, invoice=invoice)
         else:
             business_notify(
                 business=invoice.business,
@@ -137,36 +133,14 @@ def payment_failed(*, payment_id: int, reason: str, today: date) -> Payment:
     return payment
 
 
-def _suspend(subscription: Subscription, invoice: Invoice) -> None:
-    """Suspend the membership for an unpaid invoice (until it is paid) and tell the business."""
-    suspended = Subscription.objects.filter(pk=subscription.pk, status=SubscriptionStatus.ACTIVE).update(
-        status=SubscriptionStatus.SUSPENDED
-    )
-    if not suspended:
+def _overdue(invoice: Invoice, **fields: Any) -> None:
+    """Write `fields` to a locked open invoice, which is overdue from now on (an issued one moves)."""
+    if invoice.status == InvoiceStatus.ISSUED:
+        status_move(invoice, InvoiceStatus.OVERDUE, **fields)
         return
-    audit_record(
-        actor=None,
-        action="subscription.suspend",
-        target=subscription,
-        data={"before": {"status": "active"}, "after": {"status": "suspended"}, "invoice": invoice.number},
-    )
-    business_notify(
-        business=invoice.business,
-        kind="subscription_suspended",
-        title=_("Your membership is suspended: invoice %(number)s is unpaid"),
-        body=_(
-            "Invoice %(number)s of %(total)s %(currency)s was due on %(due)s. The membership is active again as "
-            "soon as the invoice is paid."
-        ),
-        url=reverse("memberships:subscriptions"),
-        params={
-            "number": invoice.number,
-            "total": invoice.total,
-            "currency": invoice.currency,
-            "due": str(invoice.due_date),
-        },
-        billing_only=True,
-    )
+    for name, value in fields.items():
+        setattr(invoice, name, value)
+    invoice.save(update_fields=list(fields))
 
 
 # A bank-transfer invoice unpaid after its due date is reminded on these days after it.
@@ -197,13 +171,10 @@ def _chase(invoice_id: int, today: date, grace: int) -> None:
         days_late = (today - invoice.due_date).days
         steps = [days for days in BANK_REMINDER_DAYS if days < grace] + [grace]
         done = sum(1 for days in steps if days <= days_late)
-        if invoice.status == InvoiceStatus.ISSUED:
-            invoice.status = InvoiceStatus.OVERDUE
         if done <= invoice.reminders_sent:
-            invoice.save(update_fields=["status"])
+            _overdue(invoice)
             return
-        invoice.reminders_sent = done
-        invoice.save(update_fields=["status", "reminders_sent"])
+        _overdue(invoice, reminders_sent=done)
         params = {
             "number": invoice.number, "total": invoice.total, "currency": invoice.currency,
             "due": str(invoice.due_date), "reference": invoice.reference,
@@ -211,8 +182,7 @@ def _chase(invoice_id: int, today: date, grace: int) -> None:
             "suspend_on": str(invoice.due_date + timedelta(days=grace)),
         }  # fmt: skip
         if done == len(steps):
-            if invoice.subscription is not None:
-                _suspend(invoice.subscription, invoice)
+            invoice_finally_unpaid.send(sender=Invoice, invoice=invoice)
             return
         business_notify(
             business=invoice.business,
@@ -230,29 +200,20 @@ def _chase(invoice_id: int, today: date, grace: int) -> None:
 
 
 def invoice_mark_paid(*, invoice: Invoice, actor: object, via: str) -> None:
-    """An invoice is paid: it leaves collection, and a membership suspended for it is active
-    again. Must run inside the caller's transaction."""
-    Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.PAID, paid_at=timezone.now(), next_charge_on=None)
-    if invoice.subscription_id:
-        reinstated = Subscription.objects.filter(
-            pk=invoice.subscription_id, status=SubscriptionStatus.SUSPENDED
-        ).update(status=SubscriptionStatus.ACTIVE)
-        if reinstated:
-            audit_record(
-                actor=None,
-                action="subscription.reinstate",
-                target=invoice,
-                data={
-                    "before": {"status": "suspended"}, "after": {"status": "active"},
-                    "subscription": invoice.subscription_id, "via": via,
-                },
-            )  # fmt: skip
-    audit_record(
+    """An invoice is paid: it leaves collection, and the apps above are told (`invoice_paid`:
+    a membership suspended for it is active again). Must run inside the caller's transaction,
+    with the invoice locked; an invoice that is not open for payment raises IllegalTransition."""
+    if not status_move(
+        invoice,
+        InvoiceStatus.PAID,
         actor=actor,
-        action="invoice.paid",
-        target=invoice,
-        data={"before": {"status": invoice.status}, "after": {"status": InvoiceStatus.PAID.value}, "via": via},
-    )
+        action=AuditAction.INVOICE_PAID,
+        data={"via": via},
+        paid_at=timezone.now(),
+        next_charge_on=None,
+    ):
+        raise Conflict()
+    invoice_paid.send(sender=Invoice, invoice=invoice, via=via)
     notification_business(
         business=invoice.business,
         kind="payment_received",
@@ -307,9 +268,9 @@ def invoice_record_payment(
     return payment
 
 
-def invoices_retry_with_new_card(*, subscription: Subscription, today: date) -> int:
+def invoices_retry_with_new_card(*, subscription_id: int, today: date) -> int:
     """After the card is replaced, unpaid card invoices are charged again at the next run."""
     return Invoice.objects.filter(
-        subscription=subscription, payment_method="card", status__in=[InvoiceStatus.OVERDUE, InvoiceStatus.ISSUED],
-        due_date__lte=today,
+        subscription_id=subscription_id, payment_method="card",
+        status__in=[InvoiceStatus.OVERDUE, InvoiceStatus.ISSUED], due_date__lte=today,
     ).update(next_charge_on=today)  # fmt: skip

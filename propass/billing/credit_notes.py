@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
 from propass.billing.invoicing import _enqueue_pdf, structured_reference
 from propass.billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput
 from propass.core.services import audit_record, sequence_next
+from propass.core.statuses import status_move
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +82,7 @@ def credit_note_issue(*, invoice_id: int, reason: str, actor: object = None, net
             )  # fmt: skip
         if not paid and amount == open_net:
             # Nothing is owed any more: the invoice leaves collection; its content stays as issued.
-            Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.VOID, next_charge_on=None)
+            status_move(invoice, InvoiceStatus.VOID, next_charge_on=None)
         refund: Payment | None = None
         if paid and invoice.payment_method == "card":
             charge = invoice.payments.filter(method=Payment.Method.CARD, status=Payment.Status.SUCCEEDED).first()
@@ -92,7 +94,7 @@ def credit_note_issue(*, invoice_id: int, reason: str, actor: object = None, net
                 )  # fmt: skip
         audit_record(
             actor=actor,
-            action="invoice.credit",
+            action=AuditAction.INVOICE_CREDIT,
             target=invoice,
             data={"credit_note": number, "net": str(amount), "vat": str(vat), "reason": reason[:300]},
         )
@@ -124,19 +126,28 @@ def refund_execute(*, payment_id: int) -> Payment:
         logger.warning("gateway unavailable for refund %s; the refund job tries again", payment.idempotency_key)
         return payment
     except PaymentDeclined as refused:
-        Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
-            status=Payment.Status.FAILED, error=str(refused)[:300], finished_at=timezone.now()
+        status_move(
+            payment,
+            Payment.Status.FAILED,
+            action=AuditAction.REFUND_FAILED,
+            audit_target=payment.invoice,
+            data={"error": str(refused)[:300]},
+            error=str(refused)[:300],
+            finished_at=timezone.now(),
         )
-        audit_record(actor=None, action="refund.failed", target=payment.invoice, data={"error": str(refused)[:300]})
         payment.refresh_from_db()
         return payment
     with transaction.atomic():
-        moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
-            status=Payment.Status.SUCCEEDED, gateway_reference=reference, finished_at=timezone.now()
-        )
-        if moved:
-            Invoice.objects.filter(pk=payment.invoice_id).update(status=InvoiceStatus.PAID, paid_at=timezone.now())
-            audit_record(actor=None, action="refund.succeeded", target=payment.invoice, data={"reference": reference})
+        if status_move(payment, Payment.Status.SUCCEEDED, gateway_reference=reference, finished_at=timezone.now()):
+            credit_note = Invoice.objects.select_for_update(of=("self",)).get(pk=payment.invoice_id)
+            if credit_note.status == InvoiceStatus.ISSUED:
+                status_move(
+                    credit_note,
+                    InvoiceStatus.PAID,
+                    action=AuditAction.REFUND_SUCCEEDED,
+                    data={"reference": reference},
+                    paid_at=timezone.now(),
+                )
     payment.refresh_from_db()
     return payment
 

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from propass.accounts.models import User
 from propass.billing.collection import invoice_record_payment
 from propass.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
+from propass.core.statuses import status_move
 
 
 def invoice_mark_paid_manually(*, invoice_id: int, actor: User, paid_on: date, note: str) -> Payment:
@@ -51,7 +53,7 @@ def invoice_mark_paid_manually(*, invoice_id: int, actor: User, paid_on: date, n
             Invoice.objects.filter(pk=invoice.pk).update(paid_at=paid_at)
         audit_record(
             actor=actor,
-            action="invoice.mark_paid_manually",
+            action=AuditAction.INVOICE_MARK_PAID_MANUALLY,
             target=invoice,
             data={
                 "before": {"status": invoice.status},
@@ -92,20 +94,17 @@ def credit_note_mark_refunded(*, credit_note_id: int, actor: User, refunded_on: 
             idempotency_key=f"refund-manual:{credit.pk}", status=Payment.Status.SUCCEEDED,
             finished_at=timezone.now(), recorded_by=actor, note=note[:300],
         )  # fmt: skip
-        Invoice.objects.filter(pk=credit.pk).update(
-            status=InvoiceStatus.PAID, paid_at=timezone.make_aware(datetime.combine(refunded_on, time.min))
-        )
-        audit_record(
+        status_move(
+            credit,
+            InvoiceStatus.PAID,
             actor=actor,
-            action="credit_note.mark_refunded",
-            target=credit,
+            action=AuditAction.CREDIT_NOTE_MARK_REFUNDED,
             data={
-                "before": {"status": credit.status},
-                "after": {"status": InvoiceStatus.PAID.value},
                 "refunded_on": refunded_on.isoformat(),
                 "note": note,
                 "amount": str(credit.total),
                 "currency": credit.currency,
             },
+            paid_at=timezone.make_aware(datetime.combine(refunded_on, time.min)),
         )
     return payment

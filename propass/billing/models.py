@@ -90,6 +90,18 @@ class InvoiceStatus(models.TextChoices):
     VOID = "void", _("Void")
 
 
+# An invoice is paid, or falls overdue (a failed card charge, a transfer past its due date)
+# and is paid later; an unpaid invoice credited in full is void. A paid invoice stays paid
+# (a refund is a credit note). A credit note that owes money back is issued and becomes paid
+# when the refund is made; one that owes nothing is created paid.
+INVOICE_TRANSITIONS: dict[str, set[str]] = {
+    InvoiceStatus.ISSUED: {InvoiceStatus.PAID, InvoiceStatus.OVERDUE, InvoiceStatus.VOID},
+    InvoiceStatus.OVERDUE: {InvoiceStatus.PAID, InvoiceStatus.VOID},
+    InvoiceStatus.PAID: set(),
+    InvoiceStatus.VOID: set(),
+}
+
+
 class Invoice(models.Model):
     """An issued invoice: numbered without gaps per series and year, never edited afterwards
     (corrections are credit notes). Seller and buyer are copied as they were on the day."""
@@ -102,6 +114,7 @@ class Invoice(models.Model):
         "memberships.Subscription", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
     )
     kind = models.CharField(_("kind"), max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    STATUS_TRANSITIONS = INVOICE_TRANSITIONS
     status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
     series = models.CharField(_("series"), max_length=20)
     number = models.CharField(_("number"), max_length=30, unique=True)
@@ -171,6 +184,14 @@ class Payment(models.Model):
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
         MANUAL = "manual", _("Marked paid by finance")
         REFUND = "refund", _("Refund")
+
+    # A charge or a refund succeeds or fails once; a card payment recorded as failed that the
+    # gateway later reports as succeeded is succeeded (the money arrived; that wins).
+    STATUS_TRANSITIONS = {
+        Status.PENDING: {Status.SUCCEEDED, Status.FAILED},
+        Status.FAILED: {Status.SUCCEEDED},
+        Status.SUCCEEDED: set(),
+    }
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     attempt = models.PositiveSmallIntegerField(default=1)
@@ -264,6 +285,7 @@ class BankLine(models.Model):
     debtor_iban = models.CharField(_("from account"), max_length=34, blank=True)
     reference = models.CharField(_("structured reference"), max_length=35, blank=True)
     remittance = models.TextField(_("remittance information"), blank=True)
+    STATUS_TRANSITIONS = BANK_LINE_TRANSITIONS
     status = models.CharField(_("status"), max_length=10, choices=BankLineStatus.choices)
     invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_lines")
     suggested_invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

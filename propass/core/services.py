@@ -5,6 +5,7 @@ import holidays
 from django.db import models, transaction
 from django.utils import timezone
 
+from propass.core.enums import AuditAction
 from propass.core.models import AuditLog, Sequence
 
 
@@ -16,7 +17,9 @@ def audit_repr(obj: Any) -> str:
     return str(named) if named is not None else str(obj)
 
 
-def audit_record(*, actor: Any, action: str, target: models.Model | None = None, data: dict | None = None) -> AuditLog:
+def audit_record(
+    *, actor: Any, action: AuditAction, target: models.Model | None = None, data: dict | None = None
+) -> AuditLog:
     """Write one audit entry: who (a user, or None for the system) did `action` to `target`."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditLog.objects.create(

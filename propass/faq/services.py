@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import User
+from propass.core.enums import AuditAction
 from propass.core.errors import InvalidInput, NotFound
 from propass.core.services import audit_record
 from propass.faq.models import FaqCategory, FaqEntry
@@ -87,7 +88,7 @@ def faq_entry_save(*, actor: User, data: FaqEntryInput, entry_id: int | None = N
             changed = sorted(name for name, value in before.items() if entry_id is not None and after[name] != value)
             audit_record(
                 actor=actor,
-                action="faq.save",
+                action=AuditAction.FAQ_SAVE,
                 target=entry,
                 data={
                     "created": entry_id is None,
@@ -135,7 +136,7 @@ def faq_category_save(*, actor: User, data: FaqCategoryInput, category_id: int |
         category.save()
         audit_record(
             actor=actor,
-            action="faq.category_save",
+            action=AuditAction.FAQ_CATEGORY_SAVE,
             target=category,
             data={"created": created, "slug": slug, "names": names},
         )

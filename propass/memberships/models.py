@@ -4,7 +4,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from propass.core.models import TimeStampedModel
-from propass.memberships.enums import LIVE_STATUSES, PaymentMethod, SubscriptionStatus, TierFamily
+from propass.memberships.enums import (
+    LIVE_STATUSES,
+    SUBSCRIPTION_TRANSITIONS,
+    PaymentMethod,
+    SubscriptionStatus,
+    TierFamily,
+)
 
 
 class Tier(TimeStampedModel):
@@ -70,6 +76,7 @@ class Subscription(TimeStampedModel):
         "accounts.Business", verbose_name=_("business"), on_delete=models.PROTECT, related_name="subscriptions"
     )
     tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.PROTECT)
+    STATUS_TRANSITIONS = SUBSCRIPTION_TRANSITIONS
     status = models.CharField(
         _("status"), max_length=12, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
     )

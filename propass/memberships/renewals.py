@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.billing.invoicing import invoice_request_create
 from propass.billing.models import InvoiceRequest
+from propass.core.enums import AuditAction
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
-from propass.core.statuses import check_transition
-from propass.memberships.enums import LIVE_STATUSES, SUBSCRIPTION_TRANSITIONS, SubscriptionStatus
+from propass.core.statuses import status_move
+from propass.memberships.enums import LIVE_STATUSES, SubscriptionStatus
 from propass.memberships.models import RenewalNotice, Subscription, Tier, TierPrice
 from propass.memberships.services import add_years
 from propass.notifications.services import business_notify
@@ -116,7 +117,7 @@ def subscription_remind(*, subscription_id: int, today: date) -> str | None:
                 url=reverse("memberships:manage"),
                 params=params,
             )
-            audit_record(actor=None, action="subscription.points_short", target=subscription, data=params)
+            audit_record(actor=None, action=AuditAction.SUBSCRIPTION_POINTS_SHORT, target=subscription, data=params)
             return "points_short"
         windows = sorted(REMINDER_DAYS)  # 7, 30, 60
         window = next((days for days in windows if days_left <= days), None)
@@ -171,17 +172,8 @@ def subscription_renew_or_expire(*, subscription_id: int, today: date) -> str | 
         )
         ended_on = subscription.expires_on
         if not renews:
-            check_transition(SUBSCRIPTION_TRANSITIONS, subscription.status, SubscriptionStatus.EXPIRED)
-            was = subscription.status
-            subscription.status = SubscriptionStatus.EXPIRED
-            subscription.save(update_fields=["status", "updated_at"])
+            status_move(subscription, SubscriptionStatus.EXPIRED, action=AuditAction.SUBSCRIPTION_EXPIRE)
             _notice_once(subscription, RenewalNotice.Kind.EXPIRED)
-            audit_record(
-                actor=None,
-                action="subscription.expire",
-                target=subscription,
-                data={"before": {"status": was}, "after": {"status": SubscriptionStatus.EXPIRED.value}},
-            )
             business_notify(
                 business=business,
                 kind="subscription_expired",
@@ -215,7 +207,7 @@ def subscription_renew_or_expire(*, subscription_id: int, today: date) -> str | 
         )
         audit_record(
             actor=None,
-            action="subscription.renew",
+            action=AuditAction.SUBSCRIPTION_RENEW,
             target=subscription,
             data={
                 "before": {"tier": previous_tier.code, "expires_on": ended_on.isoformat()},

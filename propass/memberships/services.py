@@ -15,14 +15,15 @@ from propass.billing.credit_notes import credit_note_issue
 from propass.billing.gateways import CardAuthorisation, gateway
 from propass.billing.invoicing import invoice_issue, invoice_request_create
 from propass.billing.models import Invoice, InvoiceKind, InvoiceRequest, InvoiceStatus
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import LegalTextKind
 from propass.core.selectors import legal_text_current, program_current
 from propass.core.services import audit_record
-from propass.core.statuses import check_transition
-from propass.memberships.enums import LIVE_STATUSES, SUBSCRIPTION_TRANSITIONS, PaymentMethod, SubscriptionStatus
+from propass.core.statuses import status_move
+from propass.memberships.enums import LIVE_STATUSES, PaymentMethod, SubscriptionStatus
 from propass.memberships.models import MembershipNumber, PlanChange, Subscription, Tier, TierPrice
-from propass.notifications.services import email_send, notification_business
+from propass.notifications.services import business_notify, email_send, notification_business
 from propass.products.models import LegacyAccount
 
 
@@ -154,7 +155,7 @@ def subscription_checkout(
         _announce(subscription, locked)
         audit_record(
             actor=actor,
-            action="subscription.checkout",
+            action=AuditAction.SUBSCRIPTION_CHECKOUT,
             target=subscription,
             data={
                 "before": None,
@@ -211,7 +212,7 @@ def subscription_set_auto_renew(*, business: Business, actor: User, auto_renew: 
         subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
         audit_record(
             actor=actor,
-            action="subscription.auto_renew",
+            action=AuditAction.SUBSCRIPTION_AUTO_RENEW,
             target=subscription,
             data={"before": before, "after": {"auto_renew": auto_renew}, "on": auto_renew},
         )
@@ -251,7 +252,10 @@ def subscription_cancel(*, business: Business, actor: User, refund: bool = False
         subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
         after = {"auto_renew": False, "cancelled_at": subscription.cancelled_at.isoformat()}
         audit_record(
-            actor=actor, action="subscription.cancel", target=subscription, data={"before": before, "after": after}
+            actor=actor,
+            action=AuditAction.SUBSCRIPTION_CANCEL,
+            target=subscription,
+            data={"before": before, "after": after},
         )
     return subscription
 
@@ -272,20 +276,17 @@ def _cancel_with_refund(subscription: Subscription, actor: User) -> Subscription
         credit_note_issue(invoice_id=pk, reason=str(_("Cancellation with refund")), actor=actor).number
         for pk in invoices.values_list("pk", flat=True)
     ]
-    check_transition(SUBSCRIPTION_TRANSITIONS, subscription.status, SubscriptionStatus.EXPIRED)
-    before = {"status": subscription.status, "auto_renew": subscription.auto_renew}
-    subscription.status = SubscriptionStatus.EXPIRED
-    subscription.auto_renew = False
-    subscription.cancelled_at = timezone.now()
-    subscription.save(update_fields=["status", "auto_renew", "cancelled_at", "updated_at"])
-    audit_record(
+    status_move(
+        subscription,
+        SubscriptionStatus.EXPIRED,
         actor=actor,
-        action="subscription.cancel_refund",
-        target=subscription,
+        action=AuditAction.SUBSCRIPTION_CANCEL_REFUND,
         data={
-            "before": before, "after": {"status": SubscriptionStatus.EXPIRED.value, "auto_renew": False},
+            "before": {"auto_renew": subscription.auto_renew}, "after": {"auto_renew": False},
             "credit_notes": credit_notes,
         },
+        auto_renew=False,
+        cancelled_at=timezone.now(),
     )  # fmt: skip
     return subscription
 
@@ -370,7 +371,7 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
         subscription.save(update_fields=["tier", "price", "next_tier", "updated_at"])
         audit_record(
             actor=actor,
-            action="subscription.change_plan",
+            action=AuditAction.SUBSCRIPTION_CHANGE_PLAN,
             target=subscription,
             data={
                 "before": before, "after": _plan(subscription),
@@ -404,6 +405,59 @@ def subscription_replace_card(*, business: Business, actor: User, token: str) ->
         subscription.card_reference = card.reference
         subscription.card_last4 = card.last4
         subscription.save(update_fields=["payment_method", "card_reference", "card_last4", "updated_at"])
-        audit_record(actor=actor, action="subscription.replace_card", target=subscription, data={"last4": card.last4})
-        invoices_retry_with_new_card(subscription=subscription, today=timezone.localdate())
+        audit_record(
+            actor=actor, action=AuditAction.SUBSCRIPTION_REPLACE_CARD, target=subscription, data={"last4": card.last4}
+        )
+        invoices_retry_with_new_card(subscription_id=subscription.pk, today=timezone.localdate())
     return subscription
+
+
+def subscription_suspend(*, subscription_id: int, invoice: Invoice) -> bool:
+    """A membership whose invoice stays unpaid for good is suspended until the invoice is paid,
+    and the business's billing people are told. Only an active membership is suspended;
+    returns whether this call suspended it. Runs in the caller's transaction (billing's
+    `invoice_finally_unpaid`)."""
+    subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+    if subscription is None or subscription.status != SubscriptionStatus.ACTIVE:
+        return False
+    if not status_move(
+        subscription,
+        SubscriptionStatus.SUSPENDED,
+        action=AuditAction.SUBSCRIPTION_SUSPEND,
+        data={"invoice": invoice.number},
+    ):
+        return False
+    business_notify(
+        business=invoice.business,
+        kind="subscription_suspended",
+        title=_("Your membership is suspended: invoice %(number)s is unpaid"),
+        body=_(
+            "Invoice %(number)s of %(total)s %(currency)s was due on %(due)s. The membership is active again as "
+            "soon as the invoice is paid."
+        ),
+        url=reverse("memberships:subscriptions"),
+        params={
+            "number": invoice.number,
+            "total": invoice.total,
+            "currency": invoice.currency,
+            "due": str(invoice.due_date),
+        },
+        billing_only=True,
+    )
+    return True
+
+
+def subscription_reinstate(*, subscription_id: int, invoice: Invoice, via: str) -> bool:
+    """A membership suspended for an unpaid invoice is active again once the invoice is paid
+    (the entry is in the invoice's audit trail). Returns whether this call reinstated it. Runs
+    in the caller's transaction (billing's `invoice_paid`)."""
+    subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+    if subscription is None or subscription.status != SubscriptionStatus.SUSPENDED:
+        return False
+    return status_move(
+        subscription,
+        SubscriptionStatus.ACTIVE,
+        action=AuditAction.SUBSCRIPTION_REINSTATE,
+        audit_target=invoice,
+        data={"subscription": subscription.pk, "via": via},
+    )

@@ -9,8 +9,11 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A worker claims a queued message (sending) and sends it, puts it back in the queue for a
+# retry, or gives up (failed); staff may queue a failed one again. Mail still waiting for a
+# person whose data is erased is never sent (failed).
 OUTBOX_TRANSITIONS: dict[str, set[str]] = {
-    OutboxStatus.QUEUED: {OutboxStatus.SENDING},
+    OutboxStatus.QUEUED: {OutboxStatus.SENDING, OutboxStatus.FAILED},
     OutboxStatus.SENDING: {OutboxStatus.SENT, OutboxStatus.QUEUED, OutboxStatus.FAILED},
     OutboxStatus.FAILED: {OutboxStatus.QUEUED},
     OutboxStatus.SENT: set(),

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from propass.notifications.enums import OutboxStatus
+from propass.notifications.enums import OUTBOX_TRANSITIONS, OutboxStatus
 from propass.notifications.rendering import render_message
 
 
@@ -49,6 +49,7 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    STATUS_TRANSITIONS = OUTBOX_TRANSITIONS
     status = models.CharField(
         _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED, db_index=True
     )

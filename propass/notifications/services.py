@@ -10,11 +10,11 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from propass.core.enums import AuditAction
 from propass.core.errors import NotFound
 from propass.core.selectors import program_current
-from propass.core.services import audit_record
-from propass.core.statuses import check_transition
-from propass.notifications.enums import OUTBOX_TRANSITIONS, OutboxStatus
+from propass.core.statuses import status_move, statuses_move
+from propass.notifications.enums import OutboxStatus
 from propass.notifications.kinds import email_wanted
 from propass.notifications.models import Notification, OutboxMessage
 from propass.notifications.rendering import param_value, render_message, source_text
@@ -74,12 +74,6 @@ def _enqueue_delivery(message_id: int) -> None:
         logger.exception("could not enqueue delivery of outbox message %s", message_id)
 
 
-def _move(message: OutboxMessage, new: OutboxStatus, **fields: Any) -> bool:
-    check_transition(OUTBOX_TRANSITIONS, message.status, new)
-    moved = OutboxMessage.objects.filter(pk=message.pk, status=message.status).update(status=new, **fields)
-    return moved == 1
-
-
 @task()
 def outbox_deliver_task(message_id: int) -> None:
     outbox_deliver(message_id=message_id)
@@ -92,13 +86,17 @@ def outbox_deliver(*, message_id: int) -> OutboxStatus:
     refusal puts it back in the queue with a growing delay until OUTBOX_MAX_ATTEMPTS.
     """
     now = timezone.now()
-    claimed = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.QUEUED, next_attempt_at__lte=now).update(
-        status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
     message = OutboxMessage.objects.filter(pk=message_id).first()
     if message is None:
         return OutboxStatus.FAILED
-    if not claimed:
+    if message.status != OutboxStatus.QUEUED or not status_move(
+        message,
+        OutboxStatus.SENDING,
+        only_if={"next_attempt_at__lte": now},
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+    ):
+        message.refresh_from_db(fields=["status"])
         return OutboxStatus(message.status)
     email = EmailMultiAlternatives(
         subject=message.subject, body=message.body_text, from_email=message.sender, to=[message.to]
@@ -110,21 +108,20 @@ def outbox_deliver(*, message_id: int) -> OutboxStatus:
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            _move(message, OutboxStatus.FAILED, last_error=error)
+            status_move(message, OutboxStatus.FAILED, last_error=error)
             logger.error("outbox message %s failed for good: %s", message.pk, error)
             return OutboxStatus.FAILED
         delay = timedelta(minutes=min(2**message.attempts, 360))
-        _move(message, OutboxStatus.QUEUED, last_error=error, next_attempt_at=timezone.now() + delay)
+        status_move(message, OutboxStatus.QUEUED, last_error=error, next_attempt_at=timezone.now() + delay)
         return OutboxStatus.QUEUED
-    _move(message, OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
+    status_move(message, OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
     return OutboxStatus.SENT
 
 
 def outbox_retry_due(*, at: datetime) -> int:
     """Hand stale claims back to the queue and enqueue every message due by `at`."""
-    OutboxMessage.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=at - STALE_CLAIM).update(
-        status=OutboxStatus.QUEUED, next_attempt_at=at
-    )
+    stale = OutboxMessage.objects.filter(claimed_at__lt=at - STALE_CLAIM)
+    statuses_move(stale, [OutboxStatus.SENDING], OutboxStatus.QUEUED, next_attempt_at=at)
     due = list(
         OutboxMessage.objects.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=at).values_list("pk", flat=True)[
             :1000
@@ -141,9 +138,15 @@ def outbox_requeue(*, message_id: int, actor: "User") -> OutboxMessage:
     if message is None:
         raise NotFound()
     with transaction.atomic():
-        _move(message, OutboxStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0)
-        audit_record(actor=actor, action="outbox.requeue", target=message)
-    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+        if status_move(
+            message,
+            OutboxStatus.QUEUED,
+            actor=actor,
+            action=AuditAction.OUTBOX_REQUEUE,
+            next_attempt_at=timezone.now(),
+            attempts=0,
+        ):
+            transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     message.refresh_from_db()
     return message
 

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from propass.core.models import TimeStampedModel
-from propass.onboarding.enums import OPEN_STATUSES, ApplicationStatus, DocumentType
+from propass.onboarding.enums import APPLICATION_TRANSITIONS, OPEN_STATUSES, ApplicationStatus, DocumentType
 
 
 class Application(TimeStampedModel):
     """A company's request for a business account, until staff approve or reject it."""
 
     token = models.CharField(max_length=64, unique=True, editable=False)
+    STATUS_TRANSITIONS = APPLICATION_TRANSITIONS
     status = models.CharField(
         _("status"), max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
     )

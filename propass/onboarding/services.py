@@ -15,16 +15,16 @@ from propass.accounts.enums import BusinessRole, TokenPurpose
 from propass.accounts.models import Business, BusinessMembership, User, normalize_email
 from propass.accounts.services import password_link_send
 from propass.billing.vat import seller_for
-from propass.core.errors import Conflict, InvalidInput, NotFound
+from propass.core.enums import AuditAction
+from propass.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from propass.core.models import LegalTextKind, Program
 from propass.core.selectors import legal_text_current, program_current
 from propass.core.services import audit_record, business_days_after
-from propass.core.statuses import check_transition
+from propass.core.statuses import status_move
 from propass.core.uploads import upload_check
 from propass.core.vat import vat_number_check
 from propass.notifications.services import email_send, notification_create
 from propass.onboarding.enums import (
-    APPLICATION_TRANSITIONS,
     NON_VAT_DOCUMENTS,
     OPEN_STATUSES,
     VAT_DOCUMENTS,
@@ -158,7 +158,7 @@ def application_submit(*, data: ApplicationInput, document: UploadedFile | None)
         with transaction.atomic():
             application.save()
             stored = _document_store(application, document, data.document_type, checked.safe_name, checked)
-            audit_record(actor=None, action="application.submit", target=application)
+            audit_record(actor=None, action=AuditAction.APPLICATION_SUBMIT, target=application)
             _email_applicant(application, "application_received", program)
     except IntegrityError:
         _document_discard(stored)
@@ -225,41 +225,51 @@ def application_add_document(*, token: str, document_type: str, document: Upload
     try:
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=application.pk)
-            check_transition(APPLICATION_TRANSITIONS, locked.status, ApplicationStatus.SUBMITTED)
             stored = _document_store(locked, document, document_type, checked.safe_name, checked)
             now = timezone.now()
-            locked.status = ApplicationStatus.SUBMITTED
-            locked.sla_started_at = now
-            locked.sla_deadline = application_sla_deadline(start=now, program=program)
-            locked.save(update_fields=["status", "sla_started_at", "sla_deadline", "updated_at"])
-            audit_record(actor=None, action="application.answer", target=locked, data={"document": stored.pk})
+            status_move(
+                locked,
+                ApplicationStatus.SUBMITTED,
+                action=AuditAction.APPLICATION_ANSWER,
+                data={"document": stored.pk},
+                sla_started_at=now,
+                sla_deadline=application_sla_deadline(start=now, program=program),
+            )
     except Exception:
         _document_discard(stored)
         raise
     return locked
 
 
-def _decide(application_id: int, new: ApplicationStatus, agent: User) -> Application:
-    """Lock the application and check the move; a second agent gets "already decided"."""
+def _decide(
+    application_id: int,
+    new: ApplicationStatus,
+    agent: User,
+    *,
+    action: AuditAction | None = None,
+    data: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Application:
+    """Lock the application and move it to `new` (audited when `action` is given); a second
+    agent gets "already decided"."""
     application = Application.objects.select_for_update().filter(pk=application_id).first()
     if application is None:
         raise NotFound()
-    if new not in APPLICATION_TRANSITIONS.get(application.status, set()):
+    try:
+        status_move(application, new, actor=agent, action=action, data=data, **fields)
+    except IllegalTransition:
         raise Conflict(
             _("This application was already decided or changed by someone else (now: %(status)s)."),
             code="already_decided",
             status=application.get_status_display(),
-        )
+        ) from None
     return application
 
 
 def application_start_review(*, application_id: int, agent: User) -> Application:
     """An agent takes a submitted application into review."""
     with transaction.atomic():
-        application = _decide(application_id, ApplicationStatus.IN_REVIEW, agent)
-        application.status = ApplicationStatus.IN_REVIEW
-        application.save(update_fields=["status", "updated_at"])
-        audit_record(actor=agent, action="application.review", target=application)
+        application = _decide(application_id, ApplicationStatus.IN_REVIEW, agent, action=AuditAction.APPLICATION_REVIEW)
     return application
 
 
@@ -269,11 +279,14 @@ def application_request_info(*, application_id: int, agent: User, message: str) 
         raise _fail({"message": [_("Tell the applicant what is missing.")]})
     program = program_current()
     with transaction.atomic():
-        application = _decide(application_id, ApplicationStatus.INFO_REQUESTED, agent)
-        application.status = ApplicationStatus.INFO_REQUESTED
-        application.info_request_message = message.strip()
-        application.save(update_fields=["status", "info_request_message", "updated_at"])
-        audit_record(actor=agent, action="application.request_info", target=application, data={"message": message})
+        application = _decide(
+            application_id,
+            ApplicationStatus.INFO_REQUESTED,
+            agent,
+            action=AuditAction.APPLICATION_REQUEST_INFO,
+            data={"message": message},
+            info_request_message=message.strip(),
+        )
         _email_applicant(application, "application_info_requested", program)
     return application
 
@@ -284,13 +297,16 @@ def application_reject(*, application_id: int, agent: User, reason: str) -> Appl
         raise _fail({"reason": [_("Give the applicant a reason.")]})
     program = program_current()
     with transaction.atomic():
-        application = _decide(application_id, ApplicationStatus.REJECTED, agent)
-        application.status = ApplicationStatus.REJECTED
-        application.rejection_reason = reason.strip()
-        application.decided_at = timezone.now()
-        application.decided_by = agent
-        application.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by", "updated_at"])
-        audit_record(actor=agent, action="application.reject", target=application, data={"reason": reason})
+        application = _decide(
+            application_id,
+            ApplicationStatus.REJECTED,
+            agent,
+            action=AuditAction.APPLICATION_REJECT,
+            data={"reason": reason},
+            rejection_reason=reason.strip(),
+            decided_at=timezone.now(),
+            decided_by=agent,
+        )
         _email_applicant(application, "application_rejected", program)
     return application
 
@@ -300,7 +316,9 @@ def application_approve(*, application_id: int, agent: User) -> Application:
     and send the program's automated e-mail with a single-use set-password link."""
     program = program_current()
     with transaction.atomic():
-        application = _decide(application_id, ApplicationStatus.APPROVED, agent)
+        application = _decide(
+            application_id, ApplicationStatus.APPROVED, agent, decided_at=timezone.now(), decided_by=agent
+        )
         if User.objects.filter(email__iexact=application.email).exists():
             raise Conflict(
                 _("A user with this e-mail already exists; the applicant must use another e-mail."),
@@ -324,12 +342,14 @@ def application_approve(*, application_id: int, agent: User) -> Application:
             language=application.language,
         )
         BusinessMembership.objects.create(user=user, business=business, role=BusinessRole.SUPERUSER)
-        application.status = ApplicationStatus.APPROVED
-        application.decided_at = timezone.now()
-        application.decided_by = agent
         application.business = business
-        application.save(update_fields=["status", "decided_at", "decided_by", "business", "updated_at"])
-        audit_record(actor=agent, action="application.approve", target=application, data={"business": business.pk})
+        application.save(update_fields=["business", "updated_at"])
+        audit_record(
+            actor=agent,
+            action=AuditAction.APPLICATION_APPROVE,
+            target=application,
+            data={"business": business.pk},
+        )
         password_link_send(user=user, purpose=TokenPurpose.SET_PASSWORD, program=program)
         notification_create(
             user=user,

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business, User
+from propass.core.enums import AuditAction
 from propass.core.errors import InvalidInput
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
@@ -53,7 +54,9 @@ def _invite_if_due(business_id: int) -> None:
     if not invited:
         return
     business = Business.objects.get(pk=business_id)
-    audit_record(actor=None, action="business.invited", target=business, data={"balance": business.points_balance})
+    audit_record(
+        actor=None, action=AuditAction.BUSINESS_INVITED, target=business, data={"balance": business.points_balance}
+    )
     notification_business(
         business=business,
         kind="invitation",
@@ -91,7 +94,7 @@ def points_adjust(*, business: Business, amount: int, note: str, agent: User) ->
         after = Business.objects.filter(pk=business.pk).values_list("points_balance", flat=True).get()
         audit_record(
             actor=agent,
-            action="points.adjust",
+            action=AuditAction.POINTS_ADJUST,
             target=business,
             data={"before": after - amount, "after": after, "amount": amount, "note": note.strip()},
         )

@@ -17,8 +17,10 @@ from rest_framework.authtoken.models import Token
 from propass.accounts.enums import BusinessRole
 from propass.accounts.models import Business, BusinessMembership, SecureToken, User, normalize_email
 from propass.billing.models import Invoice
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
+from propass.core.statuses import statuses_move
 from propass.notifications.enums import OutboxStatus
 from propass.notifications.models import Notification, OutboxMessage
 from propass.onboarding.models import Application
@@ -156,7 +158,7 @@ def person_erase(*, user_id: int, actor: User, reason: str, confirm_email: str) 
         counts = _erase(user, membership, successor)
         audit_record(
             actor=actor,
-            action="person.erase",
+            action=AuditAction.PERSON_ERASE,
             target=user,
             data={
                 "user_id": user.pk,
@@ -187,8 +189,11 @@ def _erase(user: User, membership: BusinessMembership | None, successor: User | 
     # Mail still waiting for the person is never sent; mail waiting for someone else that
     # names them is left to go out, and its text stays until it is sent.
     waiting = [OutboxStatus.QUEUED, OutboxStatus.SENDING]
-    emails.filter(to__iexact=address, status__in=waiting).update(
-        status=OutboxStatus.FAILED, last_error="The recipient's personal data was erased."
+    statuses_move(
+        emails.filter(to__iexact=address),
+        waiting,
+        OutboxStatus.FAILED,
+        last_error="The recipient's personal data was erased.",
     )
     counts["emails"] = emails.exclude(status__in=waiting).update(subject="", body_text="", body_html="")
     OutboxMessage.objects.filter(to__iexact=address).update(to=anonymous)

@@ -33,6 +33,7 @@ from propass.accounts.models import Business, BusinessMembership, User
 from propass.accounts.permissions import has_billing_rights
 from propass.billing.models import BankLine, Invoice, Payment
 from propass.billing.pdf import invoice_pdf_render
+from propass.core.enums import AuditAction
 from propass.core.errors import DomainError, Forbidden
 from propass.core.models import AuditLog
 from propass.core.ratelimit import rate_limit_hit
@@ -86,7 +87,7 @@ def business_data_export(*, business: Business, actor: User) -> DataExport:
     except BaseException:
         spool.close()
         raise
-    audit_record(actor=actor, action="personal_data.export", target=business, data={"counts": counts})
+    audit_record(actor=actor, action=AuditAction.PERSONAL_DATA_EXPORT, target=business, data={"counts": counts})
     local = timezone.localtime(now)
     return DataExport(
         file=spool,
@@ -418,7 +419,7 @@ class _ExportWriter:
             "support.ticket": Ticket.objects.filter(business=business),
         }
         about = reduce(or_, (Q(target_type=label, target_id__in=_ids(rows)) for label, rows in targets.items()))
-        entries = AuditLog.objects.filter(about).exclude(action="support.note").order_by("pk")
+        entries = AuditLog.objects.filter(about).exclude(action=AuditAction.SUPPORT_NOTE).order_by("pk")
         own = set(self.user_ids)
         fields = (
             "id created_at action object_type=target_type object_id=target_id object=target_repr actor_id "

@@ -10,9 +10,16 @@ class RegistrationStatus(models.TextChoices):
     END_OF_SUPPORT = "end_of_support", _("End of support")
 
 
+# A registration with every detail is credited (complete), or waits for staff review when the
+# serial is credited to another business; staff keep it (it settles again from incomplete) or
+# reject it.
 REGISTRATION_TRANSITIONS: dict[str, set[str]] = {
     RegistrationStatus.INCOMPLETE: {RegistrationStatus.COMPLETE, RegistrationStatus.UNDER_REVIEW},
-    RegistrationStatus.UNDER_REVIEW: {RegistrationStatus.COMPLETE, RegistrationStatus.REJECTED},
+    RegistrationStatus.UNDER_REVIEW: {
+        RegistrationStatus.INCOMPLETE,
+        RegistrationStatus.COMPLETE,
+        RegistrationStatus.REJECTED,
+    },
     RegistrationStatus.COMPLETE: {RegistrationStatus.REJECTED, RegistrationStatus.END_OF_SUPPORT},
     RegistrationStatus.REJECTED: set(),
     RegistrationStatus.END_OF_SUPPORT: set(),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from propass.catalog.models import ProductModel
+from propass.core.statuses import status_move
 from propass.products.models import LegacyAccount, LegacyImport, LegacyRegistration
 
 REQUIRED_COLUMNS = {"legacy_email", "serial_number", "product_code", "product_name"}
@@ -290,22 +291,23 @@ def legacy_import_upload(*, upload: Any, actor: Any) -> Any:
 
 def legacy_import_run(*, import_id: int) -> None:
     """Import an uploaded file once (a queued record is claimed before it runs)."""
-    if not LegacyImport.objects.filter(pk=import_id, status=LegacyImport.Status.QUEUED).update(
-        status=LegacyImport.Status.RUNNING
+    record = LegacyImport.objects.filter(pk=import_id).first()
+    if (
+        record is None
+        or record.status != LegacyImport.Status.QUEUED
+        or not status_move(record, LegacyImport.Status.RUNNING)
     ):
         return
-    record = LegacyImport.objects.get(pk=import_id)
     try:
         with record.file.open("rb") as handle:
             report = legacy_import(stream=handle)
     except Exception as error:
-        LegacyImport.objects.filter(pk=import_id).update(
-            status=LegacyImport.Status.FAILED, report=str(error)[:2000], finished_at=timezone.now()
-        )
+        status_move(record, LegacyImport.Status.FAILED, report=str(error)[:2000], finished_at=timezone.now())
         raise
     lines = "\n".join(f"line {line}: {reason}" for line, reason in report.errors[:1000])
-    LegacyImport.objects.filter(pk=import_id).update(
-        status=LegacyImport.Status.DONE,
+    status_move(
+        record,
+        LegacyImport.Status.DONE,
         rows=report.rows,
         accounts=report.accounts,
         registrations=report.registrations,

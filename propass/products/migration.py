@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business, User
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, NotFound
 from propass.core.services import audit_record
 from propass.notifications.services import notification_business
@@ -154,7 +155,7 @@ def migration_perform(*, business: Business, actor: User | None) -> MigrationRes
             under_review=statuses.count(RegistrationStatus.UNDER_REVIEW),
             points=sum(registration.points_credited for registration in created),
         )
-        audit_record(actor=actor, action="legacy.migrate", target=business, data=result.__dict__)
+        audit_record(actor=actor, action=AuditAction.LEGACY_MIGRATE, target=business, data=result.__dict__)
         notification_business(
             business=business,
             kind="migration_done",
@@ -176,5 +177,5 @@ def legacy_link(*, business: Business, email: str, agent: User) -> Business:
         raise NotFound(_("No legacy account has this e-mail."), code="no_legacy")
     business.legacy_email = address
     business.save(update_fields=["legacy_email", "updated_at"])
-    audit_record(actor=agent, action="legacy.link", target=business, data={"email": address})
+    audit_record(actor=agent, action=AuditAction.LEGACY_LINK, target=business, data={"email": address})
     return business

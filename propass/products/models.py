@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from propass.core.models import TimeStampedModel
-from propass.products.enums import REQUIRED_FIELDS, RegistrationStatus
+from propass.products.enums import REGISTRATION_TRANSITIONS, REQUIRED_FIELDS, RegistrationStatus
 
 
 class LegacyAccount(TimeStampedModel):
@@ -84,6 +84,7 @@ class Registration(TimeStampedModel):
     purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
     country_of_purchase = CountryField(_("country of purchase"), blank=True)
     dealer = models.CharField(_("dealer"), max_length=200, blank=True)
+    STATUS_TRANSITIONS = REGISTRATION_TRANSITIONS
     status = models.CharField(
         _("status"), max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.INCOMPLETE
     )
@@ -133,6 +134,14 @@ class LegacyImport(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+
+    # The worker claims a queued file (so two workers never import it twice) and finishes it.
+    STATUS_TRANSITIONS = {
+        Status.QUEUED: {Status.RUNNING},
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.DONE: set(),
+        Status.FAILED: set(),
+    }
 
     file = models.FileField(upload_to="legacy-imports/", max_length=200)
     original_name = models.CharField(max_length=200)

@@ -10,13 +10,14 @@ from django_countries import countries
 
 from propass.accounts.models import Business, User
 from propass.catalog.models import ProductModel
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
-from propass.core.statuses import check_transition
+from propass.core.statuses import status_move
 from propass.notifications.services import business_notify, notification_business
 from propass.points.enums import LedgerReason
 from propass.points.services import points_post
-from propass.products.enums import REGISTRATION_TRANSITIONS, RegistrationStatus
+from propass.products.enums import RegistrationStatus
 from propass.products.models import Registration
 
 DUPLICATE = _("This product with this serial number is already registered to your business.")
@@ -80,16 +81,6 @@ def _refuse_duplicate(business: Business, product: ProductModel | None, serial: 
         raise InvalidInput(DUPLICATE, code="duplicate", fields={"serial_number": [str(DUPLICATE)]})
 
 
-def _move(registration: Registration, new: RegistrationStatus, **fields: Any) -> bool:
-    check_transition(REGISTRATION_TRANSITIONS, registration.status, new)
-    moved = Registration.objects.filter(pk=registration.pk, status=registration.status).update(status=new, **fields)
-    if moved:
-        registration.status = new
-        for name, value in fields.items():
-            setattr(registration, name, value)
-    return moved == 1
-
-
 def _reference(registration: Registration) -> str:
     return f"registration:{registration.pk} {registration.product or ''} {registration.serial_number}".strip()
 
@@ -109,16 +100,15 @@ def settle_registration(registration: Registration, *, reason: LedgerReason = Le
         .exists()
     )
     if held_elsewhere:
-        _move(registration, RegistrationStatus.UNDER_REVIEW)
+        status_move(registration, RegistrationStatus.UNDER_REVIEW)
         _announce_review(registration, reason)
         return
     try:
         with transaction.atomic():
-            moved = _move(registration, RegistrationStatus.COMPLETE, points_credited=registration.points_value)
+            moved = status_move(registration, RegistrationStatus.COMPLETE, points_credited=registration.points_value)
     except IntegrityError:
         # Another business's registration of the same serial was credited a moment ago.
-        registration.status = RegistrationStatus.INCOMPLETE
-        _move(registration, RegistrationStatus.UNDER_REVIEW)
+        status_move(registration, RegistrationStatus.UNDER_REVIEW)
         _announce_review(registration, reason)
         return
     if moved and registration.points_value:
@@ -257,10 +247,7 @@ def registration_review_resolve(*, registration_id: int, keep: bool, agent: User
         if keep:
             if other is not None:
                 _reject(other, agent, note)
-            registration.status = RegistrationStatus.INCOMPLETE  # settle from a clean state
-            Registration.objects.filter(pk=registration.pk).update(
-                status=RegistrationStatus.INCOMPLETE, review_note=note
-            )
+            status_move(registration, RegistrationStatus.INCOMPLETE, review_note=note)  # settle from a clean state
             settle_registration(registration)
             winner_message = _("Your registration of %(product)s %(serial)s was confirmed: its points are credited.")
             notification_business(
@@ -273,14 +260,16 @@ def registration_review_resolve(*, registration_id: int, keep: bool, agent: User
             )
         else:
             _reject(registration, agent, note)
-        audit_record(actor=agent, action="registration.review", target=registration, data={"keep": keep, "note": note})
+        audit_record(
+            actor=agent, action=AuditAction.REGISTRATION_REVIEW, target=registration, data={"keep": keep, "note": note}
+        )
     registration.refresh_from_db()
     return registration
 
 
 def _reject(registration: Registration, agent: User, note: str) -> None:
     credited = registration.points_credited
-    _move(registration, RegistrationStatus.REJECTED, points_credited=0, review_note=note)
+    status_move(registration, RegistrationStatus.REJECTED, points_credited=0, review_note=note)
     if credited:
         points_post(
             business_id=registration.business_id,
@@ -311,7 +300,7 @@ def registration_end_of_support(*, at: datetime) -> int:
     for registration in due:
         with transaction.atomic():
             credited = registration.points_credited
-            if not _move(registration, RegistrationStatus.END_OF_SUPPORT, points_credited=0):
+            if not status_move(registration, RegistrationStatus.END_OF_SUPPORT, points_credited=0):
                 continue
             if credited:
                 points_post(

@@ -18,6 +18,7 @@ from django_countries import countries
 
 from propass.accounts.models import User
 from propass.billing.models import SellerEntity, VatRate
+from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.models import LegalText, LegalTextKind, Program
 from propass.core.selectors import program_current
@@ -109,7 +110,7 @@ def program_update(*, actor: User, **fields: Any) -> Program:
         program.save(update_fields=[*changed, "updated_at"])
         audit_record(
             actor=actor,
-            action="program.update",
+            action=AuditAction.PROGRAM_UPDATE,
             target=program,
             data={
                 "before": {name: _jsonable(getattr(before.program, name)) for name in changed},
@@ -167,7 +168,7 @@ def tier_save(
         tier.save()
         audit_record(
             actor=actor,
-            action="tier.update",
+            action=AuditAction.TIER_UPDATE,
             target=tier,
             data={"before": _tier_data(stored), "after": _tier_data(tier)},
         )
@@ -205,7 +206,7 @@ def _price_locked(tier_code: str, currency: str, term_years: int) -> tuple[Tier,
     return tier, price
 
 
-def _price_audit(actor: User, action: str, old: TierPrice | None, new: TierPrice | None) -> None:
+def _price_audit(actor: User, action: AuditAction, old: TierPrice | None, new: TierPrice | None) -> None:
     price = new or old
     assert price is not None
     audit_record(
@@ -241,7 +242,7 @@ def tier_price_save(*, actor: User, tier_code: str, currency: str, term_years: i
         if stored is not None and stored.amount == price.amount:
             return stored
         price.save()
-        _price_audit(actor, "price.update", stored, price)
+        _price_audit(actor, AuditAction.PRICE_UPDATE, stored, price)
     return price
 
 
@@ -255,7 +256,7 @@ def tier_price_delete(*, actor: User, tier_code: str, currency: str, term_years:
         if stored is None:
             raise NotFound(_("This tier has no such price."))
         _refuse_new_problems(before, replace(before, prices=_with(before.prices, stored, None)))
-        _price_audit(actor, "price.delete", stored, None)
+        _price_audit(actor, AuditAction.PRICE_DELETE, stored, None)
         stored.delete()
 
 
@@ -269,7 +270,7 @@ def _rate_clean(rate: Decimal) -> Decimal:
     return rate
 
 
-def _vat_audit(actor: User, action: str, old: VatRate | None, new: VatRate | None) -> None:
+def _vat_audit(actor: User, action: AuditAction, old: VatRate | None, new: VatRate | None) -> None:
     vat = new or old
     assert vat is not None
     audit_record(
@@ -299,7 +300,7 @@ def vat_rate_save(*, actor: User, country: str, rate: Decimal) -> VatRate:
         if stored is not None and stored.rate == vat.rate:
             return stored
         vat.save()
-        _vat_audit(actor, "vat.update", stored, vat)
+        _vat_audit(actor, AuditAction.VAT_UPDATE, stored, vat)
     return vat
 
 
@@ -312,7 +313,7 @@ def vat_rate_delete(*, actor: User, country: str) -> None:
         if stored is None:
             raise NotFound(_("This country has no VAT rate."))
         _refuse_new_problems(before, replace(before, vat_rates=_with(before.vat_rates, stored, None)))
-        _vat_audit(actor, "vat.delete", stored, None)
+        _vat_audit(actor, AuditAction.VAT_DELETE, stored, None)
         stored.delete()
 
 
@@ -349,7 +350,7 @@ def legal_text_publish(*, actor: User, kind: str, language: str, version: str, t
         text.save()
         audit_record(
             actor=actor,
-            action="legal_text.publish",
+            action=AuditAction.LEGAL_TEXT_PUBLISH,
             target=text,
             data={
                 "kind": kind,

@@ -17,6 +17,7 @@ class TicketAdmin(admin.ModelAdmin):
     list_filter = ["category", "status", "tier"]
     search_fields = ["subject", "business__name"]
     raw_id_fields = ["business", "created_by", "assigned_to"]
+    readonly_fields = ["status"]  # moved only by the support services, along the ticket's table
     inlines = [MessageInline]
 
 

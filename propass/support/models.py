@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from propass.core.models import TimeStampedModel
-from propass.support.enums import AWAITING_STAFF, MEMBER_STATUS_LABELS, TicketCategory, TicketStatus
+from propass.support.enums import AWAITING_STAFF, MEMBER_STATUS_LABELS, TICKET_TRANSITIONS, TicketCategory, TicketStatus
 
 # Tickets of businesses without a live membership come after every tier.
 NO_MEMBERSHIP_PRIORITY = 1000
@@ -24,6 +24,7 @@ class Ticket(TimeStampedModel):
     )
     category = models.CharField(_("category"), max_length=20, choices=TicketCategory.choices)
     subject = models.CharField(_("subject"), max_length=200)
+    STATUS_TRANSITIONS = TICKET_TRANSITIONS
     status = models.CharField(_("status"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN)
     tier = models.ForeignKey(
         "memberships.Tier",

@@ -4,6 +4,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -15,15 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business, User
 from propass.accounts.permissions import is_support_agent
-from propass.core.errors import Forbidden, InvalidInput, NotFound
+from propass.core.enums import AuditAction
+from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
-from propass.core.statuses import check_transition
+from propass.core.statuses import status_move
 from propass.core.uploads import CheckedUpload, upload_check
 from propass.memberships.models import Tier
 from propass.memberships.services import subscription_current
 from propass.notifications.services import business_notify, email_send
-from propass.support.enums import AWAITING_STAFF, TICKET_TRANSITIONS, TicketCategory, TicketStatus
+from propass.support.enums import AWAITING_STAFF, TicketCategory, TicketStatus
 from propass.support.models import NO_MEMBERSHIP_PRIORITY, SupportSla, Ticket, TicketAttachment, TicketMessage
 from propass.support.selectors import support_agents
 
@@ -141,10 +143,16 @@ def _add_message(
     return message
 
 
-def _move(ticket: Ticket, new: str) -> None:
-    if ticket.status != new:
-        check_transition(TICKET_TRANSITIONS, ticket.status, new)
-        ticket.status = new
+def _write_locked(ticket: Ticket, status: str, **fields: Any) -> None:
+    """Write `fields` to a ticket the caller has locked, moving it to `status` through its
+    table when it is in another one."""
+    if ticket.status != status:
+        if not status_move(ticket, status, **fields):
+            raise Conflict()
+        return
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    ticket.save(update_fields=[*fields, "updated_at"])
 
 
 def _locked(ticket_id: int, business: Business | None = None) -> Ticket:
@@ -198,7 +206,7 @@ def ticket_open(
         _add_message(ticket, author=author, body=body, written=written, upload=attachment, checked=checked)
         audit_record(
             actor=author,
-            action="support.open",
+            action=AuditAction.SUPPORT_OPEN,
             target=ticket,
             data={"category": category, "priority": standing.priority, "attachment": checked is not None},
         )
@@ -225,20 +233,14 @@ def ticket_reply_member(
         ticket = _locked(ticket_id, business)
         previous = ticket.status
         now = timezone.now()
+        changes: dict[str, Any] = {"tier": standing.tier, "priority": standing.priority, "last_message_at": now}
         if previous not in AWAITING_STAFF:
-            _move(ticket, TicketStatus.WAITING_STAFF)
-            ticket.due_at = now + timedelta(hours=standing.response_hours)
-            ticket.closed_at = None
-        ticket.tier = standing.tier
-        ticket.priority = standing.priority
-        ticket.last_message_at = now
-        ticket.save(
-            update_fields=["status", "due_at", "closed_at", "tier", "priority", "last_message_at", "updated_at"]
-        )
+            changes.update(due_at=now + timedelta(hours=standing.response_hours), closed_at=None)
+        _write_locked(ticket, previous if previous in AWAITING_STAFF else TicketStatus.WAITING_STAFF, **changes)
         message = _add_message(ticket, author=author, body=body, written=written, upload=attachment, checked=checked)
         audit_record(
             actor=author,
-            action="support.reopen" if previous == TicketStatus.CLOSED else "support.reply",
+            action=AuditAction.SUPPORT_REOPEN if previous == TicketStatus.CLOSED else AuditAction.SUPPORT_REPLY,
             target=ticket,
             data={"message": message.pk, "attachment": checked is not None},
         )
@@ -263,11 +265,9 @@ def ticket_reply_staff(
     def write(written: list[TicketAttachment]) -> TicketMessage:
         ticket = _locked(ticket_id)
         if not internal:
-            _move(ticket, TicketStatus.WAITING_MEMBER)
-            ticket.due_at = None
-            ticket.closed_at = None
-            ticket.last_message_at = timezone.now()
-            ticket.save(update_fields=["status", "due_at", "closed_at", "last_message_at", "updated_at"])
+            _write_locked(
+                ticket, TicketStatus.WAITING_MEMBER, due_at=None, closed_at=None, last_message_at=timezone.now()
+            )
         message = _add_message(
             ticket,
             author=agent,
@@ -280,7 +280,7 @@ def ticket_reply_staff(
         )
         audit_record(
             actor=agent,
-            action="support.note" if internal else "support.answer",
+            action=AuditAction.SUPPORT_NOTE if internal else AuditAction.SUPPORT_ANSWER,
             target=ticket,
             data={"message": message.pk, "attachment": checked is not None},
         )
@@ -307,11 +307,15 @@ def ticket_close(*, actor: User, ticket_id: int, business: Business | None = Non
         ticket = _locked(ticket_id, business)
         if ticket.status == TicketStatus.CLOSED:
             return ticket
-        _move(ticket, TicketStatus.CLOSED)
-        ticket.closed_at = timezone.now()
-        ticket.due_at = None
-        ticket.save(update_fields=["status", "closed_at", "due_at", "updated_at"])
-        audit_record(actor=actor, action="support.close", target=ticket, data={"by_member": business is not None})
+        status_move(
+            ticket,
+            TicketStatus.CLOSED,
+            actor=actor,
+            action=AuditAction.SUPPORT_CLOSE,
+            data={"by_member": business is not None},
+            closed_at=timezone.now(),
+            due_at=None,
+        )
     return ticket
 
 
@@ -327,7 +331,7 @@ def ticket_assign(*, agent: User, ticket_id: int, assignee: User | None) -> Tick
         ticket.save(update_fields=["assigned_to", "updated_at"])
         audit_record(
             actor=agent,
-            action="support.assign",
+            action=AuditAction.SUPPORT_ASSIGN,
             target=ticket,
             data={"assignee": assignee.email if assignee is not None else None},
         )
