@@ -1,6 +1,10 @@
 """The application code has no import cycle, between apps or inside one: each module can be
 read, and imported, after the ones it uses. (import-linter checks the order of the apps.)"""
 
+import re
+import tomllib
+from pathlib import Path
+
 import grimp
 
 
@@ -66,3 +70,47 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_no_module_of_the_application_imports_itself_through_others():
     assert _strongly_connected(_application_graph()) == []
+
+
+# Modules that talk to the outside (HTML, API, admin, URL maps, app configs); everything else in
+# an app is domain code and must be named by the "Domain code never imports an interface" contract.
+INTERFACE_NAMES = {
+    "admin",
+    "admin_site",
+    "api",
+    "apps",
+    "context_processors",
+    "forms",
+    "middleware",
+    "rest",
+    "staff_admin",
+    "two_factor",
+    "urls",
+    "views",
+    "webhooks",
+}
+INTERFACE_PACKAGES = ("propass.api", "propass.backoffice", "propass.testing", "propass.formats")
+
+
+def _pattern(expression: str) -> re.Pattern[str]:
+    escaped = re.escape(expression).replace(r"\*\*", ".+").replace(r"\*", "[^.]+")
+    return re.compile(f"^{escaped}$")
+
+
+def test_every_domain_module_is_covered_by_the_interface_ban() -> None:
+    config = tomllib.loads((Path(__file__).resolve().parents[3] / "pyproject.toml").read_text())
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "forbidden")
+    sources = [_pattern(expression) for expression in contract["source_modules"]]
+    graph = grimp.build_graph("propass")
+    uncovered = []
+    for module in sorted(graph.modules):
+        parts = module.split(".")
+        if len(parts) < 3 or module.startswith(INTERFACE_PACKAGES):
+            continue  # the package itself, top-level modules (settings, urls) and interface packages
+        if {"tests", "migrations", "management", "templatetags"} & set(parts):
+            continue
+        if parts[2] in INTERFACE_NAMES or parts[2].startswith("api_"):
+            continue
+        if not any(source.match(module) for source in sources):
+            uncovered.append(module)
+    assert uncovered == [], "add these domain modules to the forbidden contract's source_modules"
