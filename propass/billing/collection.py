@@ -79,9 +79,12 @@ def payment_succeeded(*, payment_id: int, reference: str) -> Payment:
     recorded and the invoice paid, also after the same attempt was recorded as failed (the
     money arrived; that wins)."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=payment_id)
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
         if payment.status == Payment.Status.SUCCEEDED:
             return payment
+        # The invoice as it is now (locked after the payment, the order every payment step
+        # keeps): paid by transfer or voided by a credit note a moment ago counts.
+        payment.invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
         payment.status = Payment.Status.SUCCEEDED
         payment.gateway_reference = reference
         payment.finished_at = timezone.now()
@@ -100,16 +103,18 @@ def payment_failed(*, payment_id: int, reason: str, today: date) -> Payment:
     """The gateway reports the card payment as failed: only a pending payment changes (retry
     or suspension as on the due date); after a success it changes nothing."""
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update(of=("self",)).select_related("invoice__subscription").get(pk=payment_id)
-        )
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
         if payment.status != Payment.Status.PENDING:
             return payment
         payment.status = Payment.Status.FAILED
         payment.error = reason[:300]
         payment.finished_at = timezone.now()
         payment.save(update_fields=["status", "error", "finished_at"])
-        invoice = payment.invoice
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",)).select_related("subscription").get(pk=payment.invoice_id)
+        )
+        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE):
+            return payment  # paid by other means or voided while the card was tried: nothing to chase
         invoice.charge_attempts = payment.attempt
         retries_done = payment.attempt - 1
         if retries_done < len(RETRY_DAYS):
