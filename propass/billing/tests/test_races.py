@@ -17,7 +17,6 @@ from propass.billing.bank import bank_statement_import
 from propass.billing.collection import invoice_collect, invoice_collect_due, invoices_chase_overdue
 from propass.billing.credit_notes import credit_note_issue
 from propass.billing.finance import invoice_mark_paid_manually
-from propass.billing.gateways import SandboxGateway
 from propass.billing.models import BANK_LINE_TRANSITIONS, BankLine, BankStatement, Invoice, InvoiceStatus, Payment
 from propass.core.models import AuditLog, ScheduledRun
 from propass.core.scheduling import registry, scheduled_run_due
@@ -25,6 +24,7 @@ from propass.memberships.models import Subscription
 from propass.notifications.models import Notification
 from propass.testing.camt import camt053
 from propass.testing.clients import logged_in
+from propass.testing.gateway import RecordingGateway, gateway_record
 from propass.testing.invariants import assert_gap_free, assert_moves_along, moves_count, status_moves
 from propass.testing.shop import buy, morning
 from propass.testing.threads import errors_in, run_at_once
@@ -32,42 +32,19 @@ from propass.testing.threads import errors_in, run_at_once
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 20
+
+
+@pytest.fixture
+def gateway(monkeypatch):
+    return gateway_record(monkeypatch)
+
+
 # Where an invoice's status may go (issued → paid / overdue / void; a credit note is paid
 # back once); nothing leaves paid or void.
 INVOICE_MOVES = {
     InvoiceStatus.ISSUED: {InvoiceStatus.PAID, InvoiceStatus.OVERDUE, InvoiceStatus.VOID},
     InvoiceStatus.OVERDUE: {InvoiceStatus.PAID, InvoiceStatus.VOID},
 }
-
-
-class RecordingGateway(SandboxGateway):
-    """The sandbox gateway, remembering every charge and refund by its idempotency key."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, str, Decimal]] = []
-        self._lock = threading.Lock()
-
-    def charge(self, *, card, amount, currency, idempotency_key):
-        with self._lock:
-            self.calls.append(("charge", idempotency_key, amount))
-        return super().charge(card=card, amount=amount, currency=currency, idempotency_key=idempotency_key)
-
-    def refund(self, *, charge, amount, idempotency_key):
-        with self._lock:
-            self.calls.append(("refund", idempotency_key, amount))
-        return super().refund(charge=charge, amount=amount, idempotency_key=idempotency_key)
-
-    def keys(self, kind):
-        """The distinct operations the gateway performed: a key sent twice is done once."""
-        return sorted({(key, amount) for done, key, amount in self.calls if done == kind})
-
-
-@pytest.fixture
-def gateway(monkeypatch):
-    recording = RecordingGateway()
-    monkeypatch.setattr("propass.billing.collection.gateway", lambda: recording)
-    monkeypatch.setattr("propass.billing.credit_notes.gateway", lambda: recording)
-    return recording
 
 
 def _audits(action):
@@ -171,8 +148,8 @@ def test_twenty_partial_credits_of_a_paid_card_invoice_never_credit_more_than_it
     refunds = Payment.objects.filter(method="refund")
     assert refunds.count() == len(issued)
     assert set(refunds.values_list("status", flat=True)) == {"succeeded"}
-    assert gateway.keys("refund") == sorted((f"{c.number}:refund", -c.total) for c in credits)
-    assert gateway.keys("charge") == [(f"{invoice.number}:charge:1", invoice.total)]
+    assert gateway.done("refund") == sorted((f"{c.number}:refund", -c.total) for c in credits)
+    assert gateway.done("charge") == [(f"{invoice.number}:charge:1", invoice.total)]
 
 
 def test_twenty_collection_runs_charge_each_attempt_once_and_suspend_once(shop, owner, gateway):
@@ -183,7 +160,7 @@ def test_twenty_collection_runs_charge_each_attempt_once_and_suspend_once(shop, 
             results = run_at_once(THREADS, lambda _i, day=day: invoice_collect_due(at=morning(day)))
             assert errors_in(results) == []
     keys = [f"{invoice.number}:charge:{attempt}" for attempt in (1, 2, 3, 4)]
-    assert [key for key, _amount in gateway.keys("charge")] == keys
+    assert [key for key, _amount in gateway.done("charge")] == keys
     payments = Payment.objects.order_by("attempt")
     assert list(payments.values_list("attempt", "status")) == [(n, "failed") for n in (1, 2, 3, 4)]
     invoice.refresh_from_db()
@@ -202,7 +179,7 @@ def test_twenty_scheduler_runs_at_once_run_each_job_once_and_charge_once(shop, o
     ran = sorted(job for job, outcome in outcomes if outcome == "ran")
     assert ran == sorted(registry)  # every job once, by one of the twenty schedulers
     assert ScheduledRun.objects.count() == len(registry)
-    assert gateway.keys("charge") == [(f"{invoice.number}:charge:1", invoice.total)]
+    assert gateway.done("charge") == [(f"{invoice.number}:charge:1", invoice.total)]
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PAID
     assert (Payment.objects.count(), _audits("invoice.paid")) == (1, 1)
 
