@@ -248,8 +248,9 @@ def registration_review_resolve(*, registration_id: int, keep: bool, agent: User
         # Lock every registration of this serial, in a fixed order, before reading any of them:
         # agents deciding on the same conflict at once neither deadlock nor act on a holder
         # that another decision has just rejected.
-        serial = Q(product_id=claim[0], serial_number=claim[1])
-        list(Registration.objects.select_for_update().filter(serial | Q(pk=registration_id)).order_by("pk"))
+        this = Q(pk=registration_id)
+        serial = Q(product_id=claim[0], serial_number=claim[1]) if claim[0] else this
+        list(Registration.objects.select_for_update().filter(serial | this).order_by("pk"))
         registration = Registration.objects.select_related("product", "business").filter(pk=registration_id).first()
         if registration is None:
             raise NotFound()

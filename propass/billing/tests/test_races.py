@@ -129,6 +129,23 @@ def test_twenty_full_credits_of_an_unpaid_invoice_issue_one_credit_note(shop, ow
     assert_gap_free(Invoice.objects.values_list("number", flat=True))
 
 
+def test_twenty_agents_recording_one_refund_by_hand_record_one(shop, owner, finance_agent):
+    _subscription, invoice = buy(shop, owner, method="bank_transfer")
+    invoice_mark_paid_manually(invoice_id=invoice.pk, actor=finance_agent, paid_on=timezone.localdate(), note="Cash")
+    credit = credit_note_issue(invoice_id=invoice.pk, reason="Cancelled", actor=finance_agent)
+    clients = _finance(finance_agent)
+    url = f"/backoffice/finance/invoices/{credit.pk}/"
+    form = {"action": "refunded", "refunded_on": timezone.localdate().isoformat(), "note": "SEPA 77"}
+    with status_moves(Invoice) as moves:
+        results = run_at_once(THREADS, lambda i: clients[i].post(url, form))
+    assert errors_in(results) == []
+    assert sorted(response.status_code for response in results) == [302] + [400] * (THREADS - 1)
+    refund = Payment.objects.get(method="refund")
+    assert (refund.invoice, refund.amount, refund.status) == (credit, credit.total, "succeeded")
+    assert AuditLog.objects.filter(action="credit_note.mark_refunded").count() == 1
+    assert moves_count(moves) == {("issued", "paid"): 1}
+
+
 def test_twenty_partial_credits_of_a_paid_card_invoice_never_credit_more_than_it(shop, owner, gateway):
     _subscription, invoice = buy(shop, owner)
     invoice_collect(invoice_id=invoice.pk, today=invoice.due_date)
