@@ -81,10 +81,12 @@ def payment_succeeded(*, payment_id: int, reference: str) -> Payment:
     recorded and the invoice paid, also after the same attempt was recorded as failed (the
     money arrived; that wins)."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=payment_id)
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
         if payment.status == Payment.Status.SUCCEEDED:
             return payment
         status_move(payment, Payment.Status.SUCCEEDED, gateway_reference=reference, finished_at=timezone.now())
+        # The invoice as it is now (locked after the payment, the order every payment step
+        # keeps): paid by transfer or voided by a credit note a moment ago counts.
         payment.invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=payment.invoice_id)
         if payment.invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
             # Paid meanwhile by other means, or voided: the money is recorded, finance refunds it.

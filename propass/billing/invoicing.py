@@ -30,8 +30,10 @@ def invoice_issue(*, request_id: int) -> Invoice:
     seller's series for the year, gap-free: it is drawn in the same transaction that saves
     the invoice, so a failure hands the number out again."""
     with transaction.atomic():
+        # Only the request is locked: locking the joined subscription and business too took
+        # them in the join's order and deadlocked with a change of plan (business, then subscription).
         request = (
-            InvoiceRequest.objects.select_for_update()
+            InvoiceRequest.objects.select_for_update(of=("self",))
             .select_related("subscription__business", "subscription__tier")
             .get(pk=request_id)
         )

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -172,6 +173,15 @@ def registration_get(*, business: Business, registration_id: int) -> Registratio
     return registration
 
 
+def _locked(business: Business, registration_id: int) -> Registration:
+    """The registration of the caller's business, read with its row locked until the
+    transaction ends: what the caller changes and saves is the row as it is now."""
+    registration = Registration.objects.select_for_update().filter(pk=registration_id, business=business).first()
+    if registration is None:
+        raise NotFound()
+    return registration
+
+
 def registration_update(
     *, business: Business, actor: User | None, registration_id: int, data: RegistrationInput
 ) -> Registration:
@@ -179,8 +189,7 @@ def registration_update(
     registration are fixed, and its required details cannot be removed."""
     product, cleaned = _clean(data)
     with transaction.atomic():
-        registration = registration_get(business=business, registration_id=registration_id)
-        Registration.objects.select_for_update().filter(pk=registration.pk).get()
+        registration = _locked(business, registration_id)
         if registration.status != RegistrationStatus.INCOMPLETE:
             if product != registration.product or cleaned["serial_number"] != registration.serial_number:
                 raise Conflict(
@@ -205,9 +214,7 @@ def registration_update(
 def registration_delete(*, business: Business, actor: User | None, registration_id: int) -> None:
     """Delete a registration; the points it earned are debited in the same transaction."""
     with transaction.atomic():
-        registration = registration_get(business=business, registration_id=registration_id)
-        Registration.objects.select_for_update().filter(pk=registration.pk).get()
-        registration.refresh_from_db()
+        registration = _locked(business, registration_id)
         if registration.points_credited:
             points_post(
                 business_id=business.pk,
@@ -225,23 +232,24 @@ def registration_review_resolve(*, registration_id: int, keep: bool, agent: User
     if not note.strip():
         raise InvalidInput(fields={"note": [str(_("Write a note for the businesses."))]})
     with transaction.atomic():
+        claim = Registration.objects.filter(pk=registration_id).values_list("product_id", "serial_number").first()
+        if claim is None:
+            raise NotFound()
+        # Lock every registration of this serial, in a fixed order, before reading any of them:
+        # agents deciding on the same conflict at once neither deadlock nor act on a holder
+        # that another decision has just rejected.
+        this = Q(pk=registration_id)
+        serial = Q(product_id=claim[0], serial_number=claim[1]) if claim[0] else this
+        list(Registration.objects.select_for_update().filter(serial | this).order_by("pk"))
         registration = Registration.objects.select_related("product", "business").filter(pk=registration_id).first()
         if registration is None:
             raise NotFound()
         other = (
             Registration.objects.select_related("business")
-            .filter(
-                product_id=registration.product_id,
-                serial_number=registration.serial_number,
-                status=RegistrationStatus.COMPLETE,
-            )
+            .filter(serial, status=RegistrationStatus.COMPLETE)
             .exclude(pk=registration.pk)
             .first()
         )
-        # Lock both rows in a fixed order so two agents cannot deadlock.
-        ids = sorted(pk for pk in (registration.pk, other.pk if other else None) if pk)
-        list(Registration.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-        registration.refresh_from_db()
         if registration.status != RegistrationStatus.UNDER_REVIEW:
             raise Conflict(_("This registration is no longer under review."), code="already_resolved")
         if keep:
