@@ -14,6 +14,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "Correct-horse-battery-9"
 
 
+def pytest_configure(config):
+    """Tests hash passwords with a fast hasher: Argon2 is slow on purpose and took ~40% of the
+    suite's CPU. Production keeps Argon2 (propass/settings.py; core/tests/test_passwords_hasher.py)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _plain_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
