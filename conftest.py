@@ -16,10 +16,12 @@ PASSWORD = "Correct-horse-battery-9"
 
 def pytest_configure(config):
     """Tests hash passwords with a fast hasher: Argon2 is slow on purpose and took ~40% of the
-    suite's CPU. Production keeps Argon2 (propass/settings.py; core/tests/test_passwords_hasher.py)."""
+    suite's CPU. Production keeps Argon2 (propass/settings.py; core/tests/test_password_hashing.py)."""
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # E-mail links in tests do not depend on the PORT of the shell that runs them.
+    settings.SITE_URL = "http://127.0.0.1:8000"
 
 
 @pytest.fixture(autouse=True)
