@@ -22,6 +22,11 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # E-mail links in tests do not depend on the PORT of the shell that runs them.
     settings.SITE_URL = "http://127.0.0.1:8000"
+    # The thread tests queue for SQLite's single writer; with the suite in parallel on a busy
+    # machine, a thread can wait longer than the 20 s a web request may (database is locked).
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"]["timeout"] = 120
 
 
 @pytest.fixture(autouse=True)
