@@ -4,6 +4,7 @@ The README lists each variable with its default. With no variables at all, the p
 on the embedded defaults (SQLite, files on disk, the database task worker, the outbox).
 """
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -126,8 +127,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    # A file, not memory, so that tests can run threads against it.
-    _db["TEST"] = {"NAME": str(DATA_DIR / "test-propass.sqlite3")}
+    # A file, not memory, so that tests can run threads against it; one per test process, so that
+    # two runs in the same checkout (or pytest-xdist's workers) never delete each other's database.
+    _db["TEST"] = {"NAME": str(DATA_DIR / f"test-propass-{os.getpid()}.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
 else:
