@@ -4,6 +4,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 PORT ?= 8000
 LINT ?= 1
+# Test processes (pytest-xdist; each has its own test database and live server). 0 runs in one.
+TEST_WORKERS ?= 2
 
 # uv: the one on PATH when it works, else a private copy under .tools/.
 UV := $(shell command -v uv >/dev/null 2>&1 && uv --version >/dev/null 2>&1 && echo uv || echo $(CURDIR)/.tools/bin/uv)
@@ -21,7 +23,7 @@ define apt_ensure
 	else echo "Not a Debian system: make sure these are installed: $(1)"; fi
 endef
 
-.PHONY: run test deps-run deps-test venv messages
+.PHONY: run test deps-run deps-test venv messages local-env
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install -q uv
@@ -38,8 +40,18 @@ deps-run:
 deps-test:
 	$(call apt_ensure,$(APT_TEST))
 
+# What `make run` serves with, for commands in another terminal (`bin/propass outbox --last`): the
+# development flag, the port and a secret key generated once. var/ is git-ignored; the settings
+# read this file, and variables set in the environment win over it.
+local-env:
+	@mkdir -p var
+	@key=$$(sed -n 's/^SECRET_KEY=//p' var/local.env 2>/dev/null); \
+	[ -n "$$key" ] || key=$$(head -c 48 /dev/urandom | base64 | tr -d '+/=\n'); \
+	printf '%s\n' "# Written by make run; read by bin/propass in any terminal. Environment variables win." \
+	  "DEBUG=$${DEBUG:-false}" "PORT=$(PORT)" "SECRET_KEY=$$key" > var/local.env
+
 run: export DEBUG ?= true
-run: deps-run venv messages
+run: deps-run venv messages local-env
 	$(PROPASS) migrate --noinput -v0
 	$(PROPASS) setup
 	$(PROPASS) seed-demo
@@ -52,4 +64,4 @@ ifeq ($(LINT),1)
 	$(RUN) mypy
 	$(RUN) lint-imports
 endif
-	$(RUN) pytest $(PYTEST_ARGS)
+	$(RUN) pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

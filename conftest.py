@@ -17,6 +17,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "Correct-horse-battery-9"
 
 
+def pytest_configure(config):
+    """Tests hash passwords with a fast hasher: Argon2 is slow on purpose and took ~40% of the
+    suite's CPU. Production keeps Argon2 (propass/settings.py; core/tests/test_password_hashing.py)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # E-mail links in tests do not depend on the PORT of the shell that runs them.
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    # The thread tests queue for SQLite's single writer; with the suite in parallel on a busy
+    # machine, a thread can wait longer than the 20 s a web request may (database is locked).
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"]["timeout"] = 120
+
+
 @pytest.fixture(autouse=True)
 def _plain_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

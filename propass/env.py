@@ -5,12 +5,29 @@ typo in a deployment stops the process at start instead of running with a silent
 """
 
 import os
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_file_load(path: Path) -> None:
+    """Read `NAME=value` lines from a file into the environment, when the file exists; a
+    variable already set wins. Blank lines and lines starting with # are skipped."""
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise ImproperlyConfigured(f"{path}:{number} is not NAME=value")
+        os.environ.setdefault(name, value.strip())
 
 
 def env_str(name: str, default: str = "") -> str:

@@ -4,6 +4,7 @@ The README lists each variable with its default. With no variables at all, the p
 on the embedded defaults (SQLite, files on disk, the database task worker, the outbox).
 """
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -13,12 +14,18 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from propass.env import env_bool, env_choice, env_int, env_list, env_str, parse_email_url
+from propass.env import env_bool, env_choice, env_file_load, env_int, env_list, env_str, parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 # Tests and the type checker load these settings without a deployment around them.
 TESTING = "pytest" in sys.modules or "mypy" in sys.modules or sys.argv[1:2] == ["test"]
+# `make run` leaves the development settings it serves with (DEBUG, PORT, a SECRET_KEY generated
+# once) in this git-ignored file, so that a command in another terminal (`bin/propass outbox --last`)
+# runs like the server. Variables set in the environment win; LOCAL_ENV_FILE= (empty) skips it.
+LOCAL_ENV_FILE = env_str("LOCAL_ENV_FILE", str(BASE_DIR / "var" / "local.env"))
+if LOCAL_ENV_FILE and not TESTING:
+    env_file_load(Path(LOCAL_ENV_FILE))
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
@@ -31,7 +38,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is off (comma-separated host names)")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# E-mail links point here; by default at the port this machine serves (PORT, which `make run`
+# and `propass start --port` set for the server's processes).
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "propass.accounts.admin_site.StaffAdminConfig",  # django.contrib.admin, behind staff 2FA
@@ -121,8 +130,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    # A file, not memory, so that tests can run threads against it.
-    _db["TEST"] = {"NAME": str(DATA_DIR / "test-propass.sqlite3")}
+    # A file, not memory, so that tests can run threads against it; one per test process, so that
+    # two runs in the same checkout (or pytest-xdist's workers) never delete each other's database.
+    _db["TEST"] = {"NAME": str(DATA_DIR / f"test-propass-{os.getpid()}.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
 else:

@@ -6,10 +6,16 @@ from propass.catalog.models import ProductModel
 from propass.products.services import RegistrationInput
 
 
+class ProductModelChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ProductModel) -> str:  # type: ignore[override]
+        # The same label as the catalog search's answer (products/_catalog_options.html).
+        return f"{obj.name} ({obj.get_category_display()})"
+
+
 class RegistrationForm(forms.Form):
     """All five details are needed for points; a best guess for the date or dealer is fine."""
 
-    product = forms.ModelChoiceField(
+    product = ProductModelChoiceField(
         label=_("Model"),
         queryset=ProductModel.objects.order_by("name"),
         required=False,

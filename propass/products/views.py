@@ -147,9 +147,15 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def catalog_options(request: HttpRequest) -> HttpResponse:
-    """htmx: the model list filtered by what the member types."""
+    """htmx: the model list filtered by what the member types. The model already chosen
+    (sent along as `product`) stays selected when it is still in the list."""
     products = catalog_search(q=request.GET.get("q", ""))[:100]
-    return render(request, "products/_catalog_options.html", {"products": products})
+    chosen = request.GET.get("product", "")
+    return render(
+        request,
+        "products/_catalog_options.html",
+        {"products": products, "chosen": int(chosen) if chosen.isdigit() else None},
+    )
 
 
 def _status_message(status: str) -> str:

@@ -1,5 +1,8 @@
 """Steps that several browser tests take: log in (staff with their code), apply, act as a validation
-agent."""
+agent. Each step ends when the page a person would wait for is there, so that the next step never
+races the previous one's request."""
+
+import re
 
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -10,10 +13,13 @@ from propass.accounts.tests.factories import PASSWORD
 
 
 def log_in(page, url, email, password):
+    """Log in through the login page; returns once the next page (home, or the two-factor step
+    for staff) has loaded."""
     page.goto(f"{url}/accounts/login/")
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(password)
     page.locator("button.primary").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def log_in_staff(page, url, user, password):
@@ -29,6 +35,7 @@ def log_in_staff(page, url, user, password):
     expect(page.locator("#id_code")).to_be_visible()
     page.locator("#id_code").fill(f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}")
     page.locator("button.primary").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/two-factor/"))
 
 
 def fill_contact_and_company(page, email):
@@ -57,6 +64,7 @@ def agent(browser, url):
     log_in_staff(page, url, "validator@propass.test", PASSWORD)
     page.goto(f"{url}/backoffice/applications/")
     page.get_by_role("link", name="Studio Rossi S.r.l.").click()
+    expect(page.get_by_role("button", name="Approve")).to_be_visible()
     return context, page
 
 

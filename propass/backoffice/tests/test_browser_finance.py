@@ -33,6 +33,7 @@ def test_finance_finds_an_overdue_invoice_and_marks_it_paid(live_server, page):
     expect(page.locator('td[data-bucket="1_30"]')).to_contain_text("1 invoice")
     page.get_by_label("Status").select_option("overdue")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/backoffice/finance/invoices/?*status=overdue*")
     row = page.get_by_role("row", name=invoice.number)
     expect(row).to_contain_text("Overdue")
     expect(row).to_contain_text("12")

@@ -32,9 +32,10 @@ def test_a_program_admin_reads_the_reports_of_a_quarter(live_server, page):
     page.get_by_label("From", exact=True).fill("2025-01-01")
     page.get_by_label("To", exact=True).fill("2025-03-31")
     page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/backoffice/reports/?*from=2025-01-01&to=2025-03-31*")
     expect(page.locator("#report-period")).to_contain_text("2025")
     expect(page.get_by_role("img", name="Applications per week by outcome")).to_be_visible()
-    assert page.locator("svg.chart").count() == 7
+    expect(page.locator("svg.chart")).to_have_count(7)
     # The bars are coloured by the stylesheet, not left black.
     fill = page.locator("svg.chart rect.chart-ok").first.evaluate("bar => getComputedStyle(bar).fill")
     assert fill == "rgb(26, 127, 55)"

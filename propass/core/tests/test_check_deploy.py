@@ -19,7 +19,7 @@ def _propass(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
     }
     return subprocess.run(
         [sys.executable, "-m", "propass.manage", *args],
-        env={**clean, **env},
+        env={**clean, "LOCAL_ENV_FILE": "", **env},  # not the settings `make run` left in var/
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,6 +1,7 @@
 """Background work runs on the database worker (embedded default) and on RQ with Redis."""
 
 import os
+import uuid
 
 import pytest
 from django.core import mail
@@ -26,24 +27,28 @@ def test_the_database_worker_delivers_queued_mail(settings, member):
 
 def test_the_rq_backend_runs_tasks_through_redis(settings, member):
     import django_rq
+    from django_tasks_rq import Job
     from rq import SimpleWorker
 
-    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # A queue of its own, so that parallel test workers (and other runs) sharing this Redis
+    # neither see nor empty each other's jobs.
+    name = f"test-{uuid.uuid4().hex}"
+    settings.RQ_QUEUES = {name: {"URL": REDIS_URL}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [name]}}
     settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq", "django_tasks_rq"]
-    django_rq.queues.get_connection("default").flushdb()
     message = OutboxMessage.objects.create(
         template="test_message", language="en", sender="a@b.test", to=member.email, subject="s", body_text="t"
     )
+    queue = django_rq.get_queue(name, job_class=Job)
     try:
-        outbox_deliver_task.using(backend="default").enqueue(message.pk)
-        queue = django_rq.get_queue("default")
+        outbox_deliver_task.using(backend="default", queue_name=name).enqueue(message.pk)
         assert queue.count == 1
-        from django_tasks_rq import Job
-
         SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
     finally:
-        django_rq.queues.get_connection("default").flushdb()
+        for registry in (queue.finished_job_registry, queue.failed_job_registry):
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
+        queue.delete(delete_jobs=True)
         _forget_admin_models_of("django_rq")
     assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.SENT
 

@@ -97,15 +97,41 @@ def test_a_second_membership_is_refused(shop, owner):
         subscription_checkout(business=shop, actor=owner, data=_card(tier="gold"))
 
 
-def test_ten_thousand_membership_numbers_are_unique_and_never_legacy(db):
+def test_membership_numbers_are_unique_and_never_legacy(db, monkeypatch):
+    """The random draw is forced to collide, instead of drawing until it happens: it hits an old
+    CPS number, then a number already handed out, and each time draws again."""
     LegacyAccount.objects.bulk_create(
         [LegacyAccount(email=f"l{n}@old.example", membership_number=str(100_000_000 + n)) for n in range(200)]
     )
-    numbers = [membership_number_new() for _ in range(10_000)]
-    assert len(set(numbers)) == 10_000
+    draws = iter([500, 5, 500, 199, 0, 899_999_999, 700])
+
+    def randbelow(limit):
+        assert limit == 900_000_000  # nine digits: 100000000 to 999999999
+        return next(draws)
+
+    monkeypatch.setattr("propass.memberships.services.secrets.randbelow", randbelow)
+    numbers = [membership_number_new() for _ in range(3)]
+    # 100000005, 100000199 and 100000000 are legacy; the second 100000500 was handed out already.
+    assert numbers == ["100000500", "999999999", "100000700"]
+    assert next(draws, None) is None
+    assert len(set(numbers)) == 3
     assert all(len(n) == 9 and n.isdigit() for n in numbers)
     legacy = set(LegacyAccount.objects.values_list("membership_number", flat=True))
     assert not legacy & set(numbers)
+    assert set(MembershipNumber.objects.values_list("number", flat=True)) == set(numbers)
+
+
+def test_membership_numbers_drawn_for_real_are_nine_unique_digits(db):
+    numbers = [membership_number_new() for _ in range(200)]
+    assert len(set(numbers)) == 200
+    assert all(len(n) == 9 and n.isdigit() for n in numbers)
+
+
+def test_a_draw_that_keeps_colliding_gives_up_instead_of_looping(db, monkeypatch):
+    LegacyAccount.objects.create(email="l@old.example", membership_number="100000000")
+    monkeypatch.setattr("propass.memberships.services.secrets.randbelow", lambda limit: 0)
+    with pytest.raises(RuntimeError, match="no free membership number"):
+        membership_number_new()
 
 
 def test_leap_day_terms_end_on_the_28th():

@@ -45,6 +45,7 @@ def test_an_old_cps_member_migrates_twelve_products(live_server, page, browser, 
     agent_context, agent_page = agent(browser, url)
     expect(agent_page.get_by_text("matches, 12 products")).to_be_visible()
     agent_page.get_by_role("button", name="Approve").click()
+    expect(agent_page.get_by_text("Approved: the business exists")).to_be_visible()
     link = link_from_outbox(agent_page, url, "giulia@studio-rossi.example")
     agent_context.close()
 
@@ -52,6 +53,7 @@ def test_an_old_cps_member_migrates_twelve_products(live_server, page, browser, 
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_text("Your password is set.")).to_be_visible()
     log_in(page, url, "giulia@studio-rossi.example", NEW_PASSWORD)
     page.get_by_role("banner").get_by_role("link", name="My products").click()
 

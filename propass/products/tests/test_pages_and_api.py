@@ -74,6 +74,19 @@ def test_the_catalog_search_answers_options(client, owner):
     assert "EOS R5" not in options
 
 
+def test_the_catalog_search_keeps_the_chosen_model_selected_while_it_matches(client, owner):
+    r5 = camera("EOS-R5")
+    r6 = camera("EOS-R6", 160)
+    client.force_login(owner)
+    options = client.get(f"/products/catalog/?q=EOS&product={r6.pk}").content.decode()
+    assert f'<option value="{r6.pk}" selected>' in options
+    assert f'<option value="{r5.pk}">' in options
+    options = client.get(f"/products/catalog/?q=R5&product={r6.pk}").content.decode()
+    assert "selected" not in options
+    assert "EOS R6" not in options
+    assert "selected" not in client.get("/products/catalog/?q=EOS&product=nonsense").content.decode()
+
+
 def test_csv_export(client, owner, business):
     register(business, camera())
     client.force_login(owner)

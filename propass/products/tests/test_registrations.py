@@ -1,15 +1,14 @@
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.utils import timezone
 
 from propass.accounts.models import Business
 from propass.catalog.models import ProductModel
 from propass.core.errors import Conflict, InvalidInput
-from propass.notifications.models import Notification, OutboxMessage
+from propass.notifications.models import Notification
 from propass.points.models import LedgerEntry
-from propass.points.services import points_adjust
 from propass.products.enums import RegistrationStatus
 from propass.products.models import Registration
 from propass.products.services import (
@@ -129,20 +128,6 @@ def test_end_of_support_debits_once_even_when_the_job_runs_twice(business, owner
     assert Notification.objects.filter(user=owner, kind="end_of_support").count() == 1
 
 
-def test_the_invitation_is_sent_once(business, owner, member):
-    register(business, camera(points=300), serial="000000000001")
-    assert Business.objects.get(pk=business.pk).invited_at is None
-    second = register(business, camera(points=300), serial="000000000002")
-    invited_at = Business.objects.get(pk=business.pk).invited_at
-    assert invited_at is not None
-    assert Notification.objects.filter(kind="invitation").count() == 2  # owner and member
-    assert OutboxMessage.objects.filter(template="program_invitation").count() == 2
-    registration_delete(business=business, actor=None, registration_id=second.pk)
-    register(business, camera(points=300), serial="000000000003")
-    assert Business.objects.get(pk=business.pk).invited_at == invited_at
-    assert Notification.objects.filter(kind="invitation").count() == 2
-
-
 def test_staff_keep_the_newer_claim_and_the_other_loses_its_points(business, other_business, staff, owner, outsider):
     first = register(business, camera())
     held = register(other_business, camera())
@@ -164,22 +149,6 @@ def test_staff_reject_the_claim_under_review(business, other_business, staff):
     registration_review_resolve(registration_id=held.pk, keep=False, agent=staff, note="No proof")
     assert Registration.objects.get(pk=held.pk).status == RegistrationStatus.REJECTED
     assert (_balance(business), _balance(other_business)) == (220, 0)
-
-
-def test_staff_adjustments_need_a_note(business, staff):
-    with pytest.raises(InvalidInput):
-        points_adjust(business=business, amount=50, note="", agent=staff)
-    points_adjust(business=business, amount=50, note="Goodwill after a support case", agent=staff)
-    assert _balance(business) == 50
-
-
-def test_verify_points_finds_a_balance_that_drifted(business, capsys):
-    register(business, camera())
-    call_command("verify-points")
-    Business.objects.filter(pk=business.pk).update(points_balance=1)
-    with pytest.raises(CommandError, match="1 balances differ"):
-        call_command("verify-points")
-    assert "cached 1, ledger 220" in capsys.readouterr().err
 
 
 def test_a_credited_registration_keeps_model_and_serial(business):

@@ -32,6 +32,7 @@ def test_a_member_without_a_migrate_button_gets_an_answer_from_priority_support(
 
     log_in(page, url, "giulia@studio-nuovo.example", PASSWORD)
     page.get_by_role("banner").get_by_role("link", name="My products").click()
+    expect(page.locator("#no-migration")).to_be_visible()
     expect(page.get_by_role("link", name="Migrate products")).to_have_count(0)
     page.locator("#no-migration").get_by_role("link", name="Contact CPS Priority Support").click()
     expect(page.get_by_label("About")).to_have_value("migration")

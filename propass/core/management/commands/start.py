@@ -9,6 +9,22 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def children_plan(*, port: int, bind: str, web_workers: int) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The processes to start and their environment. They get the port as PORT, so that e-mail
+    links (SITE_URL, unless set) point at the address being served."""
+    propass = [sys.executable, "-m", "propass.manage"]
+    commands = {
+        "web": [
+            sys.executable, "-m", "gunicorn", "propass.wsgi", "--bind", bind,
+            "--workers", str(web_workers), "--access-logfile", "-",
+        ],
+        "scheduler": [*propass, "scheduler"],
+    }  # fmt: skip
+    if settings.TASKS_BACKEND in {"database", "rq"}:
+        commands["worker"] = [*propass, "worker"]
+    return commands, {**os.environ, "PORT": str(port)}
+
+
 class Command(BaseCommand):
     help = "Starts web (gunicorn), task worker and scheduler together; Ctrl-C stops all three."
 
@@ -18,18 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
     def handle(self, *args: object, **options: object) -> None:
-        propass = [sys.executable, "-m", "propass.manage"]
         bind = f"{options['host']}:{options['port']}"
-        commands = {
-            "web": [
-                sys.executable, "-m", "gunicorn", "propass.wsgi", "--bind", bind,
-                "--workers", str(options["web_workers"]), "--access-logfile", "-",
-            ],
-            "scheduler": [*propass, "scheduler"],
-        }  # fmt: skip
-        if settings.TASKS_BACKEND in {"database", "rq"}:
-            commands["worker"] = [*propass, "worker"]
-        children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+        commands, env = children_plan(
+            port=int(str(options["port"])), bind=bind, web_workers=int(str(options["web_workers"]))
+        )
+        children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
         self.stdout.write(self.style.SUCCESS(f"ProPass is running at http://{bind}/ (Ctrl-C stops it)"))
 
         stopping = False

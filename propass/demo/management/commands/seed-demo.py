@@ -13,5 +13,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.email:<28} {login.password:<20} {login.who}")
         self.stdout.write(
             f"Staff logins ask for a two-factor code: add the secret {DEMO_TOTP_SECRET} to an authenticator app,\n"
-            "or print the current code with `uv run propass two-factor-code staff@propass.test` (DEBUG only)."
+            "or print the current code with `bin/propass two-factor-code staff@propass.test` in another terminal."
         )
