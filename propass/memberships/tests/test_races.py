@@ -11,7 +11,7 @@ import pytest
 from propass.accounts.models import Business
 from propass.billing.collection import invoice_collect
 from propass.billing.models import Invoice, InvoiceRequest, Payment
-from propass.core.demo import sellers_seed, tiers_seed
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.core.models import AuditLog
 from propass.memberships.enums import SUBSCRIPTION_TRANSITIONS
 from propass.memberships.models import MembershipNumber, PlanChange, RenewalNotice, Subscription

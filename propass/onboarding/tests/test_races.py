@@ -3,7 +3,7 @@
 import pytest
 
 from propass.accounts.models import Business, User
-from propass.core.demo import program_seed
+from propass.program_admin.setup import program_seed
 from propass.core.models import AuditLog
 from propass.onboarding.enums import APPLICATION_TRANSITIONS, ApplicationStatus
 from propass.onboarding.models import Application
