@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.contrib.sessions.models import Session
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -89,9 +89,9 @@ def api_token_issue(*, user: User) -> str:
         AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
         token, raw = AuthToken.objects.create(user=user, expiry=timedelta(hours=settings.API_TOKEN_TTL_HOURS))
         surplus = list(
-            AuthToken.objects.filter(user=user).order_by("-created", "-digest").values_list("digest", flat=True)[
-                API_TOKENS_PER_USER:
-            ]
+            AuthToken.objects.filter(user=user)
+            .order_by("-created", "-digest")
+            .values_list("digest", flat=True)[API_TOKENS_PER_USER:]
         )
         AuthToken.objects.filter(digest__in=surplus).delete()
         audit_record(

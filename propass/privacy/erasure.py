@@ -170,9 +170,7 @@ def person_erase(*, user_id: int, actor: User, reason: str, confirm_email: str) 
     return Erasure(user=user, successor=successor, counts=counts)
 
 
-def _erase(
-    user: User, membership: BusinessMembership | None, successor: User | None, actor: User
-) -> dict[str, int]:
+def _erase(user: User, membership: BusinessMembership | None, successor: User | None, actor: User) -> dict[str, int]:
     address, full_name, anonymous = user.email, _full_name(user), erased_email(user.pk)
     counts: dict[str, int] = {}
 
