@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from propass.accounts.enums import TokenPurpose
 from propass.accounts.services import token_issue
 from propass.accounts.tests.factories import PASSWORD
+from propass.core.models import AuditLog
 from propass.testing.staff import staff_user
 
 NEW_PASSWORD = "Sunny-meadow-lantern-42"
@@ -211,3 +212,28 @@ def test_the_schema_describes_the_token_endpoints(client, db):
     spec = client.get("/api/schema/", headers={"accept": "application/vnd.oai.openapi+json"}).json()
     assert "get" in spec["paths"]["/api/v1/auth/tokens/"]
     assert "delete" in spec["paths"]["/api/v1/auth/tokens/{id}/"]
+
+
+def test_a_password_set_in_the_data_administration_ends_tokens_and_sessions(client, program, member):
+    token = _token(member.email)
+    their_browser = _logged_in(member.email)
+    client.force_login(staff_user("root@propass.test", "program_admin", is_superuser=True))
+    response = client.post(
+        f"/backoffice/admin/accounts/user/{member.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    _assert_dead(token)
+    assert their_browser.get("/account/")["Location"].startswith("/accounts/login/")
+    assert not _sessions_of(member)
+    assert client.get("/backoffice/admin/").status_code == 200  # the staff member's session stays
+
+
+def test_every_revocation_is_audited_with_its_reason(client, program, owner, member):
+    _token(member.email)
+    _logged_in(member.email)
+    client.force_login(owner)
+    client.post(f"/account/users/{member.pk}/remove/")
+    entry = AuditLog.objects.get(action="user.access_revoke")
+    assert (entry.actor, entry.target_id) == (owner, str(member.pk))
+    assert entry.data == {"reason": "removed", "tokens": 1, "sessions": 1}
