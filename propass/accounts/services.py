@@ -130,19 +130,17 @@ def _session_keys_of(user: User) -> list[str]:
     ]
 
 
-def user_sessions_revoke(
-    *, user: User, reason: AccessRevokeReason, actor: User | None = None, keep_session_key: str | None = None
-) -> dict[str, int]:
-    """End every way `user` is logged in: all API tokens and all sessions (but the one named
-    `keep_session_key`, the browser that made the change, if any). Called whenever a password
-    is set or reset, and when the user is deactivated, removed from a business or erased."""
+def user_sessions_revoke(*, user: User, reason: AccessRevokeReason, actor: User | None = None) -> dict[str, int]:
+    """End every way `user` is logged in: all their API tokens and all their sessions, the
+    browser that made the change included (the set-password page then sends it to the login).
+    Called whenever a password is set or reset, and when the user is deactivated, removed from
+    a business or erased; audited with the reason (`actor` None: the system)."""
     with transaction.atomic():
         tokens, _rows = AuthToken.objects.filter(user=user).delete()
-        keys = [key for key in _session_keys_of(user) if key != keep_session_key]
-        sessions, _rows = Session.objects.filter(session_key__in=keys).delete()
+        sessions, _rows = Session.objects.filter(session_key__in=_session_keys_of(user)).delete()
         counts = {"tokens": tokens, "sessions": sessions}
         audit_record(
-            actor=actor if actor is not None else user,
+            actor=actor,
             action=AuditAction.USER_ACCESS_REVOKE,
             target=user,
             data={"reason": reason, **counts},
@@ -227,7 +225,7 @@ def password_set(*, raw_token: str, password: str) -> User:
         user.save(update_fields=["password"])
         SecureToken.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
         audit_record(actor=user, action=AuditAction.PASSWORD_SET, target=user)
-        user_sessions_revoke(user=user, reason=AccessRevokeReason.PASSWORD_SET)
+        user_sessions_revoke(user=user, actor=user, reason=AccessRevokeReason.PASSWORD_SET)
         notification_create(
             user=user,
             kind="password_set",

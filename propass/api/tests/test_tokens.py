@@ -237,3 +237,16 @@ def test_every_revocation_is_audited_with_its_reason(client, program, owner, mem
     entry = AuditLog.objects.get(action="user.access_revoke")
     assert (entry.actor, entry.target_id) == (owner, str(member.pk))
     assert entry.data == {"reason": "removed", "tokens": 1, "sessions": 1}
+
+
+def test_a_password_set_in_a_logged_in_browser_logs_that_browser_out_too(program, member):
+    browser = _logged_in(member.email)
+    link = (
+        "/accounts/set-password/"
+        + token_issue(user=member, purpose=TokenPurpose.RESET_PASSWORD, lifetime=timedelta(hours=1))
+        + "/"
+    )
+    response = browser.post(link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}, follow=True)
+    assert response.redirect_chain == [("/accounts/login/", 302)]
+    assert "Your password is set. You can log in now." in response.content.decode()
+    assert not _sessions_of(member)
