@@ -1,10 +1,13 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status, throttling
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from knox.models import AuthToken
+from rest_framework import generics, permissions, serializers, status, throttling
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from propass.accounts.services import password_reset_request, password_set
+from propass.accounts.models import User
+from propass.accounts.selectors import api_token_id, api_tokens_live
+from propass.accounts.services import api_token_revoke, password_reset_request, password_set
 
 
 class AuthThrottle(throttling.AnonRateThrottle):
@@ -48,3 +51,43 @@ class PasswordResetView(APIView):
         if data.is_valid():
             password_reset_request(email=data.validated_data["email"])
         return Response({"detail": "accepted"}, status=status.HTTP_202_ACCEPTED)
+
+
+class ApiTokenSerializer(serializers.Serializer[AuthToken]):
+    id = serializers.SerializerMethodField(help_text="Public id of the token (not the token): use it to revoke it.")
+    created_at = serializers.DateTimeField(source="created")
+    expires_at = serializers.DateTimeField(source="expiry", allow_null=True)
+    current = serializers.SerializerMethodField(help_text="True for the token this request was made with.")
+
+    def get_id(self, token: AuthToken) -> str:
+        return api_token_id(token)
+
+    def get_current(self, token: AuthToken) -> bool:
+        auth = self.context["request"].auth
+        return isinstance(auth, AuthToken) and auth.digest == token.digest
+
+
+class ApiTokenListView(generics.ListAPIView):
+    """The caller's API tokens that still work, newest first. The tokens themselves are shown
+    only once, when `POST /auth/token/` issues them."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        user: User = self.request.user  # type: ignore[assignment]
+        return api_tokens_live(user=user)
+
+    @extend_schema(summary="List my API tokens")
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ApiTokenDetailView(APIView):
+    @extend_schema(
+        summary="Revoke one of my API tokens",
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, description="The token's `id` from the list.")],
+        responses={204: None},
+    )
+    def delete(self, request: Request, id: str) -> Response:
+        api_token_revoke(user=request.user, token_id=id)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)

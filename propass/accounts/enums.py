@@ -13,6 +13,15 @@ class TokenPurpose(models.TextChoices):
     RESET_PASSWORD = "reset_password", _("Reset password")
 
 
+class AccessRevokeReason(models.TextChoices):
+    """Why every token and session of a user was ended (stored in the audit log)."""
+
+    PASSWORD_SET = "password_set"
+    DEACTIVATED = "deactivated"
+    REMOVED = "removed"
+    ERASED = "erased"
+
+
 class StaffGroup(models.TextChoices):
     """Staff roles are Django groups with these names (`staff_groups_ensure` creates them with
     their model permissions); an auditor reads every back-office page and changes nothing."""

@@ -2,8 +2,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -14,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
-from propass.accounts.enums import BusinessRole, StaffGroup, TokenPurpose
+from propass.accounts.enums import AccessRevokeReason, BusinessRole, StaffGroup, TokenPurpose
 from propass.accounts.models import Business, BusinessMembership, SecureToken, User, normalize_email
+from propass.accounts.selectors import API_TOKEN_ID_LENGTH, api_token_id, api_tokens_live
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import Program
@@ -69,6 +72,80 @@ def token_purge(*, at: datetime) -> int:
     deleted, _ = SecureToken.objects.filter(expires_at__lt=cutoff).delete()
     deleted_used, _ = SecureToken.objects.filter(used_at__lt=cutoff).delete()
     return deleted + deleted_used
+
+
+# --- API tokens and sessions ---------------------------------------------------------
+
+# Live API tokens a user may hold; issuing one more revokes the oldest (a script that asks
+# for a token on every run keeps working, and the rows per user stay few).
+API_TOKENS_PER_USER = 20
+
+
+def api_token_issue(*, user: User) -> str:
+    """A new API token for `user`, valid for `API_TOKEN_TTL_HOURS`. The raw value is returned
+    once: only its hash is stored."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one issuer at a time per user
+        AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+        token, raw = AuthToken.objects.create(user=user, expiry=timedelta(hours=settings.API_TOKEN_TTL_HOURS))
+        surplus = list(
+            AuthToken.objects.filter(user=user)
+            .order_by("-created", "-digest")
+            .values_list("digest", flat=True)[API_TOKENS_PER_USER:]
+        )
+        AuthToken.objects.filter(digest__in=surplus).delete()
+        audit_record(
+            actor=user,
+            action=AuditAction.API_TOKEN_ISSUE,
+            target=user,
+            data={"token": api_token_id(token), "expires_at": token.expiry.isoformat(), "replaced": len(surplus)},
+        )
+    return raw
+
+
+def api_token_revoke(*, user: User, token_id: str) -> None:
+    """The owner revokes one of their API tokens (by its public id); another user's token, an
+    expired or unknown one is NotFound."""
+    if len(token_id) != API_TOKEN_ID_LENGTH:
+        raise NotFound()
+    with transaction.atomic():
+        deleted, _rows = api_tokens_live(user=user).filter(digest__startswith=token_id.lower()).delete()
+        if not deleted:
+            raise NotFound(_("This API token does not exist or has already expired."))
+        audit_record(actor=user, action=AuditAction.API_TOKEN_REVOKE, target=user, data={"token": token_id})
+
+
+def api_token_purge(*, at: datetime) -> int:
+    """Delete API tokens that expired before `at`."""
+    deleted, _rows = AuthToken.objects.filter(expiry__lt=at).delete()
+    return deleted
+
+
+def _session_keys_of(user: User) -> list[str]:
+    # Sessions are signed blobs: decode the live ones (a 12-hour cookie keeps them few).
+    return [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+
+
+def user_sessions_revoke(*, user: User, reason: AccessRevokeReason, actor: User | None = None) -> dict[str, int]:
+    """End every way `user` is logged in: all their API tokens and all their sessions, the
+    browser that made the change included (the set-password page then sends it to the login).
+    Called whenever a password is set or reset, and when the user is deactivated, removed from
+    a business or erased; audited with the reason (`actor` None: the system)."""
+    with transaction.atomic():
+        tokens, _rows = AuthToken.objects.filter(user=user).delete()
+        sessions, _rows = Session.objects.filter(session_key__in=_session_keys_of(user)).delete()
+        counts = {"tokens": tokens, "sessions": sessions}
+        audit_record(
+            actor=actor,
+            action=AuditAction.USER_ACCESS_REVOKE,
+            target=user,
+            data={"reason": reason, **counts},
+        )
+    return counts
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -148,6 +225,7 @@ def password_set(*, raw_token: str, password: str) -> User:
         user.save(update_fields=["password"])
         SecureToken.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
         audit_record(actor=user, action=AuditAction.PASSWORD_SET, target=user)
+        user_sessions_revoke(user=user, actor=user, reason=AccessRevokeReason.PASSWORD_SET)
         notification_create(
             user=user,
             kind="password_set",
@@ -210,8 +288,8 @@ def business_user_remove(*, business: Business, actor: User, user_id: int) -> No
         user.set_unusable_password()
         user.save(update_fields=["is_active", "password"])
         SecureToken.objects.filter(user=user).delete()
-        Token.objects.filter(user=user).delete()
         audit_record(actor=actor, action=AuditAction.BUSINESS_USER_REMOVE, target=business, data={"user": user.pk})
+        user_sessions_revoke(user=user, actor=actor, reason=AccessRevokeReason.REMOVED)
 
 
 # --- Staff roles and two-factor authentication ----------------------------------------
@@ -257,7 +335,7 @@ STAFF_GROUP_PERMISSIONS: dict[StaffGroup, list[tuple[str, str, tuple[str, ...]]]
     StaffGroup.AUDITOR: [("*", "*", _VIEW)],
 }
 # Secrets no group may read in the data administration: second-factor keys, API tokens, sessions.
-STAFF_HIDDEN_APPS = ("otp_totp", "otp_static", "otp_hotp", "otp_email", "authtoken", "sessions")
+STAFF_HIDDEN_APPS = ("otp_totp", "otp_static", "otp_hotp", "otp_email", "knox", "sessions")
 
 
 def _permissions_query(specs: list[tuple[str, str, tuple[str, ...]]]) -> Q:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/set-password/<str:token>/", views.set_password, name="set_password"),
     path("account/", views.account, name="account"),
     path("account/users/<int:user_id>/remove/", views.team_remove, name="team_remove"),
+    path("account/tokens/<str:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
 ]

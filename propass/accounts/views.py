@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,8 +13,9 @@ from django.views.i18n import set_language as django_set_language
 from propass.accounts.enums import BusinessRole, TokenPurpose
 from propass.accounts.forms import InviteForm, LanguageForm, LoginForm, PasswordResetForm, SetPasswordForm
 from propass.accounts.permissions import has_billing_rights
-from propass.accounts.selectors import business_of
+from propass.accounts.selectors import api_token_id, api_tokens_live, business_of
 from propass.accounts.services import (
+    api_token_revoke,
     business_user_invite,
     business_user_remove,
     password_reset_request,
@@ -24,7 +25,7 @@ from propass.accounts.services import (
     user_set_language,
 )
 from propass.accounts.two_factor import two_factor_url
-from propass.core.errors import DomainError
+from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
 from propass.core.ratelimit import rate_limit_hit
 from propass.notifications.kinds import OPTIONAL_EMAILS
@@ -117,6 +118,10 @@ def account(request: HttpRequest) -> HttpResponse:
             "invite_form": invite_form,
             "is_superuser": is_superuser,
             "can_export": bool(business) and has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
+            "api_tokens": [
+                (api_token_id(token), token)
+                for token in api_tokens_live(user=request.user)  # type: ignore[arg-type]
+            ],
             "email_choices": [
                 (kind, label, kind not in (request.user.email_opt_out or []))  # type: ignore[union-attr]
                 for kind, label in OPTIONAL_EMAILS.items()
@@ -137,6 +142,17 @@ def team_remove(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The user was removed from your business."))
+    return redirect("accounts:account")
+
+
+@require_POST
+@login_required
+def api_token_revoke_view(request: HttpRequest, token_id: str) -> HttpResponse:
+    try:
+        api_token_revoke(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    messages.success(request, _("The API token was revoked: it no longer works."))
     return redirect("accounts:account")
 
 

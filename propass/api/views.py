@@ -2,14 +2,13 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propass.accounts.api import AuthThrottle
 from propass.accounts.models import User
-from propass.accounts.services import staff_totp_verify
+from propass.accounts.services import api_token_issue, staff_totp_verify
 from propass.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
 from propass.core.errors import DomainError, InvalidInput
 
@@ -34,13 +33,14 @@ class LockedOut(DomainError):
 
 
 class TokenView(APIView):
-    """Exchange e-mail and password for an API token; failures count towards the lock-out."""
+    """Exchange e-mail and password for a new API token, valid for `API_TOKEN_TTL_HOURS` (30 days
+    by default) and shown only in this answer; failures count towards the lock-out."""
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [AuthThrottle]
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer, summary="Get an API token")
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer, summary="Get a new API token")
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -61,5 +61,4 @@ class TokenView(APIView):
                     fields={"otp": [str(_("Enter the current code of your app."))]},
                 )
             staff_totp_verify(user=user, code=code)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": api_token_issue(user=user)})

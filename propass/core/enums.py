@@ -7,6 +7,8 @@ class AuditAction(models.TextChoices):
     once written; add a member for a new action. The labels are not shown: the audit viewer
     prints the stored value."""
 
+    API_TOKEN_ISSUE = "api_token.issue"
+    API_TOKEN_REVOKE = "api_token.revoke"
     APPLICATION_ANSWER = "application.answer"
     APPLICATION_APPROVE = "application.approve"
     APPLICATION_REJECT = "application.reject"
@@ -62,5 +64,6 @@ class AuditAction(models.TextChoices):
     SUPPORT_REOPEN = "support.reopen"
     SUPPORT_REPLY = "support.reply"
     TIER_UPDATE = "tier.update"
+    USER_ACCESS_REVOKE = "user.access_revoke"
     VAT_DELETE = "vat.delete"
     VAT_UPDATE = "vat.update"

@@ -6,16 +6,15 @@ from functools import reduce
 from operator import or_
 
 from django.apps import apps
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
-from rest_framework.authtoken.models import Token
 
-from propass.accounts.enums import BusinessRole
+from propass.accounts.enums import AccessRevokeReason, BusinessRole
 from propass.accounts.models import Business, BusinessMembership, SecureToken, User, normalize_email
+from propass.accounts.services import user_sessions_revoke
 from propass.billing.models import Invoice
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
@@ -155,7 +154,7 @@ def person_erase(*, user_id: int, actor: User, reason: str, confirm_email: str) 
         successor, refusal = _successor(membership)
         if refusal:
             raise Conflict(refusal, code="sole_superuser")
-        counts = _erase(user, membership, successor)
+        counts = _erase(user, membership, successor, actor)
         audit_record(
             actor=actor,
             action=AuditAction.PERSON_ERASE,
@@ -171,7 +170,7 @@ def person_erase(*, user_id: int, actor: User, reason: str, confirm_email: str) 
     return Erasure(user=user, successor=successor, counts=counts)
 
 
-def _erase(user: User, membership: BusinessMembership | None, successor: User | None) -> dict[str, int]:
+def _erase(user: User, membership: BusinessMembership | None, successor: User | None, actor: User) -> dict[str, int]:
     address, full_name, anonymous = user.email, _full_name(user), erased_email(user.pk)
     counts: dict[str, int] = {}
 
@@ -203,8 +202,8 @@ def _erase(user: User, membership: BusinessMembership | None, successor: User | 
         apps.get_model("axes", name).objects.filter(username__iexact=address).delete()
 
     SecureToken.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
-    counts["sessions"] = _sessions_delete(user)
+    revoked = user_sessions_revoke(user=user, actor=actor, reason=AccessRevokeReason.ERASED)
+    counts["sessions"] = revoked["sessions"]
     counts["devices"] = _devices_delete(user)
 
     user.email = anonymous
@@ -218,16 +217,6 @@ def _erase(user: User, membership: BusinessMembership | None, successor: User | 
     user.groups.clear()
     user.user_permissions.clear()
     return counts
-
-
-def _sessions_delete(user: User) -> int:
-    """Delete the person's sessions (the unusable password already ends them)."""
-    mine = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
-        if session.get_decoded().get("_auth_user_id") == str(user.pk)
-    ]
-    return Session.objects.filter(pk__in=mine).delete()[0]
 
 
 def _devices_delete(user: User) -> int:

@@ -271,9 +271,9 @@ def test_the_auditor_group_views_every_model_but_no_secrets(db):
     assert {"view_invoice", "view_auditlog", "view_application", "view_ticket", "view_user"} <= granted
     assert not [codename for codename in granted if not codename.startswith("view_")]
     assert "view_totpdevice" not in granted
-    assert "view_token" not in granted
+    assert "view_token" not in granted and "view_authtoken" not in granted
     views = Permission.objects.filter(codename__startswith="view_").exclude(
-        content_type__app_label__in=["otp_totp", "authtoken", "sessions"]
+        content_type__app_label__in=["otp_totp", "knox", "sessions"]
     )
     assert set(views.values_list("codename", flat=True)) == granted
 

@@ -5,11 +5,11 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from propass.accounts.enums import TokenPurpose
 from propass.accounts.models import BusinessMembership, SecureToken, User
-from propass.accounts.services import password_link_send
+from propass.accounts.services import api_token_issue, password_link_send
 from propass.accounts.tests.factories import PASSWORD, MembershipFactory
 from propass.accounts.tests.people import populated_business, staff_member
 from propass.billing.models import Invoice, InvoiceLine
@@ -55,7 +55,7 @@ def test_erasure_leaves_invoices_intact_and_the_person_unidentifiable(client, po
     their_browser = Client()
     assert _log_in(their_browser, owner.email)
     assert not _log_in(Client(), owner.email, "wrong password")  # a login record with their e-mail
-    Token.objects.create(user=owner)
+    api_token_issue(user=owner)
     TOTPDevice.objects.create(user=owner, name="phone", confirmed=True)
     outbox_retry_due(at=timezone.now())  # the e-mails so far are sent ...
     password_link_send(user=owner, purpose=TokenPurpose.RESET_PASSWORD)  # ... and one waits
@@ -95,7 +95,7 @@ def test_erasure_leaves_invoices_intact_and_the_person_unidentifiable(client, po
     assert not Notification.objects.filter(user=owner).exists()
     assert not BusinessMembership.objects.filter(user=owner).exists()
     assert not SecureToken.objects.filter(user=owner).exists()
-    assert not Token.objects.filter(user=owner).exists()
+    assert not AuthToken.objects.filter(user=owner).exists()
     assert not TOTPDevice.objects.filter(user=owner).exists()
     assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(owner.pk)]
     assert their_browser.get("/account/").status_code == 302  # logged out

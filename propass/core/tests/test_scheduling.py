@@ -3,10 +3,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from knox.models import AuthToken
 
 from propass.accounts.enums import TokenPurpose
 from propass.accounts.models import SecureToken
-from propass.accounts.services import token_issue
+from propass.accounts.services import api_token_issue, token_issue
 from propass.core.models import ScheduledRun
 from propass.core.scheduling import PeriodicJob, registry, scheduled_run_due
 
@@ -47,6 +48,17 @@ def test_purging_removes_expired_tokens_and_keeps_live_ones(member):
     call_command("run-scheduled", "--at", now.isoformat())
     assert SecureToken.objects.count() == 1
     assert SecureToken.objects.get().expires_at > now
+
+
+def test_purging_removes_expired_api_tokens_and_keeps_live_ones(member):
+    now = timezone.now()
+    api_token_issue(user=member)
+    api_token_issue(user=member)
+    expired = AuthToken.objects.order_by("created").first()
+    AuthToken.objects.filter(pk=expired.pk).update(expiry=now - timedelta(minutes=1))
+    call_command("run-scheduled", "--at", now.isoformat())
+    assert AuthToken.objects.count() == 1
+    assert AuthToken.objects.get().expiry > now
 
 
 def test_run_scheduled_refuses_a_bad_date(db):

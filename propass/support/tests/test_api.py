@@ -120,10 +120,10 @@ def test_a_reply_reopens_a_closed_ticket_and_close_closes_it(api, program, busin
 
 
 def test_token_auth_works_and_callers_without_a_business_get_404(api, program, business, owner, agent):
-    from rest_framework.authtoken.models import Token
+    from propass.accounts.services import api_token_issue
 
     _open(business, owner)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=owner).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=owner)}")
     assert api.get(TICKETS).json()["count"] == 1
     api.credentials()
     api.force_authenticate(agent)
