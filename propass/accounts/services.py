@@ -142,9 +142,7 @@ def password_reset_send(*, email: str, request_id: str = "") -> None:
         if request_id and answered.exists():
             return
         password_link_send(user=user, purpose=TokenPurpose.RESET_PASSWORD)
-        audit_record(
-            actor=None, action=AuditAction.PASSWORD_RESET_REQUESTED, target=user, data={"request": request_id}
-        )
+        audit_record(actor=None, action=AuditAction.PASSWORD_RESET_REQUESTED, target=user, data={"request": request_id})
 
 
 def password_set(*, raw_token: str, password: str) -> User:

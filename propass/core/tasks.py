@@ -144,9 +144,7 @@ def _database_recover(*, at: datetime, now: datetime) -> tuple[int, int]:
                 traceback=f"{WorkerLost.__doc__} Its worker was lost {len(worker_ids)} times; it is not run again.",
             ):
                 failed += 1
-                logger.error(
-                    "task %s (%s) failed for good: its worker died %s times", pk, task_path, len(worker_ids)
-                )
+                logger.error("task %s (%s) failed for good: its worker died %s times", pk, task_path, len(worker_ids))
         elif statuses_move(claim, ["RUNNING"], "READY"):
             requeued += 1
             logger.warning("task %s (%s) handed out again: worker %s died", pk, task_path, worker or "?")
@@ -178,8 +176,8 @@ class RetryingQueue(DjangoRQ):
     """RQ's queue for django-tasks-rq, enqueueing every job with TASK_MAX_ATTEMPTS - 1 retries:
     a job whose worker died (or that raised) runs again, at most that many times."""
 
-    def create_job(self, *args: Any, retry: Retry | None = None, **kwargs: Any) -> Any:
+    def create_job(self, *args: Any, **kwargs: Any) -> Any:
         retries = settings.TASK_MAX_ATTEMPTS - 1
-        if retry is None and retries > 0:
-            retry = Retry(max=retries)
-        return super().create_job(*args, retry=retry, **kwargs)
+        if kwargs.get("retry") is None and retries > 0:
+            kwargs["retry"] = Retry(max=retries)
+        return super().create_job(*args, **kwargs)

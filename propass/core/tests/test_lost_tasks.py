@@ -194,4 +194,3 @@ def test_an_rq_job_whose_worker_died_runs_again_after_the_recovery_job(settings,
         _forget_admin_models_of("django_rq")
     assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.SENT
     assert len(mail.outbox) == 1
-
