@@ -147,6 +147,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background work ------------------------------------------------------------------
+# RQ enqueues every job with bounded retries, so that a job whose worker died runs again (core/tasks.py).
+RQ = {"QUEUE_CLASS": "propass.core.tasks.RetryingQueue"}
 TASKS_BACKEND = env_choice("TASKS_BACKEND", "rq" if REDIS_URL else "database", {"database", "rq", "immediate", "dummy"})
 if TASKS_BACKEND == "rq":
     if not REDIS_URL:
@@ -165,6 +167,8 @@ else:
         }
     }
 SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 60)
+# How often a task may lose its worker (kill -9, a lost machine) before it is failed for good.
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
 
 # --- Accounts and passwords -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -23,7 +23,7 @@ from propass.accounts.models import Business, BusinessMembership, SecureToken, U
 from propass.accounts.selectors import API_TOKEN_ID_LENGTH, api_token_id, api_tokens_live
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from propass.core.models import Program
+from propass.core.models import AuditLog, Program
 from propass.core.ratelimit import rate_limit_hit
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
@@ -190,25 +190,36 @@ def password_reset_request(*, email: str) -> None:
     address = normalize_email(email)
     # At most a few links an hour per address; over that, the same answer and no e-mail.
     if address and not rate_limit_hit(key=f"password-reset:{token_hash(address)}", limit=5, seconds=3600):
-        transaction.on_commit(lambda: password_reset_send_task.enqueue(address))
+        request_id = secrets.token_hex(16)
+        transaction.on_commit(lambda: password_reset_send_task.enqueue(address, request_id))
 
 
 @task()
-def password_reset_send_task(email: str) -> None:
-    password_reset_send(email=email)
+def password_reset_send_task(email: str, request_id: str = "") -> None:
+    password_reset_send(email=email, request_id=request_id)
 
 
-def password_reset_send(*, email: str) -> None:
+def password_reset_send(*, email: str, request_id: str = "") -> None:
     """Send a reset link to an active user of an approved business (or staff). Any other
-    e-mail, known or not, gets nothing."""
+    e-mail, known or not, gets nothing. Safe to run twice: a request answered already (its id
+    is in the audit entry written with the link) sends nothing more."""
     user = User.objects.filter(email__iexact=normalize_email(email), is_active=True).first()
     if user is None:
         return
     if not user.is_staff and not BusinessMembership.objects.filter(user=user).exists():
         return
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one answer at a time per user
+        answered = AuditLog.objects.filter(
+            action=AuditAction.PASSWORD_RESET_REQUESTED,
+            target_type=user._meta.label_lower,
+            target_id=str(user.pk),
+            data__request=request_id,
+        )
+        if request_id and answered.exists():
+            return
         password_link_send(user=user, purpose=TokenPurpose.RESET_PASSWORD)
-        audit_record(actor=None, action=AuditAction.PASSWORD_RESET_REQUESTED, target=user)
+        audit_record(actor=None, action=AuditAction.PASSWORD_RESET_REQUESTED, target=user, data={"request": request_id})
 
 
 def password_set(*, raw_token: str, password: str) -> User:

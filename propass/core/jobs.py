@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from propass.core.models import ScheduledRun
 from propass.core.scheduling import periodic
+from propass.core.tasks import tasks_recover_lost
 
 
 @periodic("purge-expired-sessions", every=timedelta(hours=6))
@@ -21,3 +22,9 @@ def prune_history(*, at: datetime) -> None:
     ScheduledRun.objects.filter(started_at__lt=min(at, timezone.now()) - timedelta(days=30)).delete()
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
         call_command("prune_db_task_results", min_age_days=30, verbosity=0)
+
+
+@periodic("recover-lost-tasks", every=timedelta(minutes=5))
+def recover_lost_tasks(*, at: datetime) -> None:
+    """Tasks whose worker died are handed out again (core/tasks.py)."""
+    tasks_recover_lost(at=at)

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 
 class TimeStampedModel(models.Model):
@@ -93,6 +94,35 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job}@{self.slot}"
+
+
+class TaskWorker(models.Model):
+    """A running `propass worker` on the database backend, with its heartbeat: a task claimed by a
+    worker whose heartbeat stopped (kill -9, a lost machine) is handed out again (core/tasks.py)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"
+
+
+class QueuedTask(DBTaskResult):
+    """django-tasks-db's task row, with the moves ProPass makes on it (handing a lost task out
+    again, failing it for good) going through core.statuses like every other status."""
+
+    STATUS_TRANSITIONS = {
+        "READY": {"RUNNING"},
+        "RUNNING": {"READY", "SUCCESSFUL", "FAILED"},
+        "SUCCESSFUL": set(),
+        "FAILED": set(),
+    }
+
+    class Meta:
+        proxy = True
 
 
 def _default_countries() -> list[str]:

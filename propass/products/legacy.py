@@ -290,13 +290,13 @@ def legacy_import_upload(*, upload: Any, actor: Any) -> Any:
 
 
 def legacy_import_run(*, import_id: int) -> None:
-    """Import an uploaded file once (a queued record is claimed before it runs)."""
+    """Import an uploaded file (a queued record is claimed before it runs). A record found
+    running was claimed by a run whose worker died (the task runs again only then, core/tasks.py):
+    this run takes it over. The import is one transaction and changes nothing the second time."""
     record = LegacyImport.objects.filter(pk=import_id).first()
-    if (
-        record is None
-        or record.status != LegacyImport.Status.QUEUED
-        or not status_move(record, LegacyImport.Status.RUNNING)
-    ):
+    if record is None or record.status in {LegacyImport.Status.DONE, LegacyImport.Status.FAILED}:
+        return
+    if record.status == LegacyImport.Status.QUEUED and not status_move(record, LegacyImport.Status.RUNNING):
         return
     try:
         with record.file.open("rb") as handle:

@@ -92,3 +92,29 @@ def test_staff_upload_a_file_and_the_worker_imports_it(client, db, django_captur
     assert record.bad_rows == 1
     assert "line 2" in record.report
     assert "line 2" in client.get(f"/backoffice/legacy/imports/{record.pk}/").content.decode()
+
+
+def test_an_import_whose_worker_died_is_taken_over_when_the_task_runs_again(client, db, settings):
+    from django.contrib.auth.models import Group
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from propass.accounts.tests.factories import UserFactory
+    from propass.core.statuses import status_move
+    from propass.products.legacy import legacy_import_task
+    from propass.products.models import LegacyImport
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    agent = UserFactory(email="support@propass.test", is_staff=True)
+    agent.groups.add(Group.objects.get_or_create(name="support")[0])
+    client.force_login(agent)
+    upload = SimpleUploadedFile("legacy.csv", legacy_csv("u@old.example,U,IT,1,Gold,EOS-R5,,000000000001,,IT,Foto"))
+    client.post("/backoffice/legacy/upload/", {"file": upload})
+    record = LegacyImport.objects.get()
+    status_move(record, LegacyImport.Status.RUNNING)  # claimed by a run whose worker was then killed
+
+    legacy_import_task.call(record.pk)  # the task handed out again (core/tasks.py)
+    legacy_import_task.call(record.pk)  # and once more: nothing changes
+
+    record.refresh_from_db()
+    assert (record.status, record.accounts) == ("done", 1)
+    assert LegacyAccount.objects.count() == 1
