@@ -9,6 +9,7 @@ class AuditAction(models.TextChoices):
 
     APPLICATION_ANSWER = "application.answer"
     APPLICATION_APPROVE = "application.approve"
+    APPLICATION_LINK_RESEND = "application.link_resend"
     APPLICATION_REJECT = "application.reject"
     APPLICATION_REQUEST_INFO = "application.request_info"
     APPLICATION_REVIEW = "application.review"
@@ -29,6 +30,7 @@ class AuditAction(models.TextChoices):
     LEGACY_MIGRATE = "legacy.migrate"
     LEGAL_TEXT_PUBLISH = "legal_text.publish"
     OUTBOX_REQUEUE = "outbox.requeue"
+    PASSWORD_LINK_RESEND = "password.link_resend"
     PASSWORD_RESET_REQUESTED = "password.reset_requested"
     PASSWORD_SET = "password.set"
     PAYMENT_SURPLUS = "payment.surplus"

@@ -1,6 +1,12 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from propass.notifications.models import Notification, OutboxMessage
+
+# The stored bodies hold single-use links (they are what is sent): the data administration
+# shows the staff copy instead, like the outbox pages.
+_SECRET_FIELDS = {"body_text", "body_html", "masked_text", "masked_html", "secret_ref"}
 
 
 @admin.register(OutboxMessage)
@@ -8,7 +14,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "to", "subject", "status", "attempts"]
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    fields = [*(f.name for f in OutboxMessage._meta.fields if f.name not in _SECRET_FIELDS | {"id"}), "text"]
+    readonly_fields = fields
+
+    @admin.display(description=_("text"))
+    def text(self, message: OutboxMessage) -> str:
+        return format_html("<pre>{}</pre>", message.staff_text)
 
 
 @admin.register(Notification)
