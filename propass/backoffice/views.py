@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from propass.accounts.models import Business
 from propass.accounts.enums import StaffGroup
+from propass.accounts.models import Business
 from propass.accounts.permissions import staff_may, staff_required
 from propass.accounts.services import password_link_resend
 from propass.core.errors import DomainError

@@ -7,6 +7,7 @@ from propass.notifications.models import Notification, OutboxMessage
 # The stored bodies hold single-use links (they are what is sent): the data administration
 # shows the staff copy instead, like the outbox pages.
 _SECRET_FIELDS = {"body_text", "body_html", "masked_text", "masked_html", "secret_ref"}
+_SHOWN_FIELDS: list[str] = [f.name for f in OutboxMessage._meta.fields if f.name not in _SECRET_FIELDS | {"id"}]
 
 
 @admin.register(OutboxMessage)
@@ -14,8 +15,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "to", "subject", "status", "attempts"]
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
-    fields = [*(f.name for f in OutboxMessage._meta.fields if f.name not in _SECRET_FIELDS | {"id"}), "text"]
-    readonly_fields = fields
+    fields = [*_SHOWN_FIELDS, "text"]
+    readonly_fields = [*_SHOWN_FIELDS, "text"]
 
     @admin.display(description=_("text"))
     def text(self, message: OutboxMessage) -> str:

@@ -60,7 +60,9 @@ def email_send(
     secret = next((value for value in context.values() if isinstance(value, SecretLink)), None)
     masked: dict[str, Any] = {}
     if secret is not None:
-        masked_context = {key: SECRET_MARK if isinstance(value, SecretLink) else value for key, value in context.items()}
+        masked_context = {
+            key: SECRET_MARK if isinstance(value, SecretLink) else value for key, value in context.items()
+        }
         _subject, masked_text, masked_html = email_render(template=template, context=masked_context, language=language)
         masked = {
             "secret_kind": secret.kind,
