@@ -27,7 +27,10 @@ from propass.core.models import AuditLog, Program
 from propass.core.ratelimit import rate_limit_hit
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
+from propass.notifications.enums import SecretKind
 from propass.notifications.kinds import OPTIONAL_EMAILS
+from propass.notifications.models import OutboxMessage
+from propass.notifications.secrets import SecretLink
 from propass.notifications.services import email_send, notification_create
 
 
@@ -162,26 +165,40 @@ def user_set_email_preferences(*, user: User, wanted: list[str]) -> None:
 
 def password_link_send(
     *, user: User, purpose: TokenPurpose, program: Program | None = None, template: str | None = None, **context: object
-) -> None:
+) -> OutboxMessage:
     """Send a single-use link to set (first time) or reset the password, from the program's
-    no-reply sender, valid for the program's number of hours."""
+    no-reply sender, valid for the program's number of hours. The link is a secret: staff see
+    the message with it masked."""
     program = program or program_current()
     hours = program.set_password_link_hours
     raw = token_issue(user=user, purpose=purpose, lifetime=timedelta(hours=hours))
+    link = SecretLink(
+        path=reverse("accounts:set_password", args=[raw]),
+        kind=SecretKind.PASSWORD,
+        ref=user.pk,
+        valid_until=timezone.now() + timedelta(hours=hours),
+    )
     first_time = not user.has_usable_password()
-    email_send(
+    return email_send(
         to=user.email,
         template=template or ("account_ready" if first_time else "password_reset"),
         language=user.language,
         sender=program.sender,
-        context={
-            "user": user,
-            "program": program,
-            "hours": hours,
-            "link_path": reverse("accounts:set_password", args=[raw]),
-            **context,
-        },
+        context={"user": user, "program": program, "hours": hours, "link_path": link, **context},
     )
+
+
+def password_link_resend(*, user_id: int, actor: User) -> OutboxMessage:
+    """Staff helping someone have a new link sent to that person's own address: a reset link,
+    or a set-password link while they have no password yet. Audited; staff never see links."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not (user.is_staff or BusinessMembership.objects.filter(user=user).exists()):
+        raise NotFound(_("This login no longer exists or cannot log in."))
+    purpose = TokenPurpose.RESET_PASSWORD if user.has_usable_password() else TokenPurpose.SET_PASSWORD
+    with transaction.atomic():
+        message = password_link_send(user=user, purpose=purpose)
+        audit_record(actor=actor, action=AuditAction.PASSWORD_LINK_RESEND, target=user, data={"message": message.pk})
+    return message
 
 
 def password_reset_request(*, email: str) -> None:

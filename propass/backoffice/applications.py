@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
-from propass.accounts.enums import StaffGroup, TokenPurpose
+from propass.accounts.enums import StaffGroup
 from propass.accounts.models import User
 from propass.accounts.permissions import staff_required
-from propass.accounts.services import password_link_send
+from propass.accounts.services import password_link_resend
 from propass.core.errors import DomainError
 from propass.core.models import AuditLog
 from propass.core.selectors import program_current
@@ -117,7 +117,7 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.objects.filter(email__iexact=application.email, is_active=True).first()
     if user is None:
         raise Http404
-    password_link_send(user=user, purpose=TokenPurpose.SET_PASSWORD)
+    password_link_resend(user_id=user.pk, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("A new set-password link is on its way to %(email)s.") % {"email": user.email})
     return redirect("backoffice:application", pk=pk)
 

@@ -55,6 +55,7 @@ urlpatterns = [
     path("outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),
     path("outbox/<int:pk>/html/", views.outbox_html, name="outbox_html"),
     path("outbox/<int:pk>/retry/", views.outbox_retry, name="outbox_retry"),
+    path("outbox/<int:pk>/resend-link/", views.outbox_resend_link, name="outbox_resend_link"),
     path("people/<int:user_id>/erase/", person_erase_view, name="person_erase"),
     path("faq/", faq.faq, name="faq"),
     path("faq/new/", faq.faq_entry_new, name="faq_entry_new"),

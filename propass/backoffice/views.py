@@ -1,19 +1,22 @@
 from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business
-from propass.accounts.permissions import staff_required
+from propass.accounts.permissions import staff_may, staff_required
+from propass.accounts.services import password_link_resend
 from propass.core.errors import DomainError
-from propass.notifications.enums import OutboxStatus
+from propass.notifications.enums import OutboxStatus, SecretKind
 from propass.notifications.models import OutboxMessage
 from propass.notifications.selectors import outbox_list
 from propass.notifications.services import email_send, outbox_requeue
 from propass.onboarding.selectors import application_counts
+from propass.onboarding.services import application_link_resend
 
 
 @staff_required
@@ -36,10 +39,17 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/outbox.html", {"page": page, "to": to})
 
 
+# Staff who help members and applicants may have a single-use link sent again (never the auditor).
+LINK_HELPERS = [StaffGroup.VALIDATION, StaffGroup.SUPPORT, StaffGroup.PROGRAM_ADMIN]
+
+
 @staff_required
 def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One e-mail as staff may read it: a single-use link shows as "link sent" (the bodies
+    themselves are for delivery and `propass outbox` on the server)."""
     message = get_object_or_404(OutboxMessage, pk=pk)
-    return render(request, "backoffice/outbox_detail.html", {"message": message})
+    may_resend = bool(message.secret_kind) and staff_may(request.user, LINK_HELPERS, write=True)  # type: ignore[arg-type]
+    return render(request, "backoffice/outbox_detail.html", {"message": message, "may_resend": may_resend})
 
 
 @csp_exempt()  # type: ignore[arg-type]
@@ -47,7 +57,7 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def outbox_html(request: HttpRequest, pk: int) -> HttpResponse:
     """The HTML version of an e-mail, for the preview frame: sandboxed, no scripts."""
     message = get_object_or_404(OutboxMessage, pk=pk)
-    response = HttpResponse(message.body_html)
+    response = HttpResponse(message.staff_html)
     response["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
     )
@@ -65,6 +75,27 @@ def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("backoffice:outbox_detail", pk=pk)
     messages.success(request, _("The e-mail is queued again."))
     return redirect("backoffice:outbox_detail", pk=pk)
+
+
+@require_POST
+@staff_required(groups=LINK_HELPERS)
+def outbox_resend_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instead of showing a single-use link, send its owner a new one, through the service
+    that owns it (audited)."""
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    actor = request.user
+    try:
+        if message.secret_kind == SecretKind.PASSWORD and message.secret_ref:
+            sent = password_link_resend(user_id=message.secret_ref, actor=actor)  # type: ignore[arg-type]
+        elif message.secret_kind == SecretKind.APPLICATION and message.secret_ref:
+            sent = application_link_resend(application_id=message.secret_ref, actor=actor)  # type: ignore[arg-type]
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.summary())
+        return redirect("backoffice:outbox_detail", pk=pk)
+    messages.success(request, _("A new link is on its way to %(email)s.") % {"email": sent.to})
+    return redirect("backoffice:outbox_detail", pk=sent.pk)
 
 
 @require_POST

@@ -41,3 +41,25 @@ class DomainErrorMiddleware:
         if isinstance(exception, NotFound):
             raise Http404(str(exception)) from exception
         return None
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every answer that may hold personal data, so that
+    neither a shared cache nor the browser's disk keeps it: anything answered to a logged-in
+    user (a session or an API token), and everything under the back office, the API, the
+    account pages and the pages a secret link opens, whoever asks (a refusal or a login
+    redirect too). Public pages (home for visitors, FAQ, legal texts, the application form)
+    and static files, served before this middleware, stay cacheable."""
+
+    PRIVATE_PATHS = ("/backoffice/", "/api/", "/accounts/", "/account/", "/apply/status/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Read after the view: the API sets the user of a token on the request only then.
+        user = getattr(request, "user", None)
+        if request.path.startswith(self.PRIVATE_PATHS) or (user is not None and user.is_authenticated):
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -18,3 +18,10 @@ OUTBOX_TRANSITIONS: dict[str, set[str]] = {
     OutboxStatus.FAILED: {OutboxStatus.QUEUED},
     OutboxStatus.SENT: set(),
 }
+
+
+class SecretKind(models.TextChoices):
+    """What a single-use link in an e-mail opens (see notifications/secrets.py)."""
+
+    PASSWORD = "password", _("Set-password link")
+    APPLICATION = "application", _("Application status link")

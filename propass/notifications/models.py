@@ -3,8 +3,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from propass.notifications.enums import OUTBOX_TRANSITIONS, OutboxStatus
+from propass.notifications.enums import OUTBOX_TRANSITIONS, OutboxStatus, SecretKind
 from propass.notifications.rendering import render_message
+from propass.notifications.secrets import secret_mask_html, secret_mask_text
 
 
 class Notification(models.Model):
@@ -39,7 +40,11 @@ class Notification(models.Model):
 
 
 class OutboxMessage(models.Model):
-    """An e-mail, rendered and stored before it is sent, so that none is ever lost."""
+    """An e-mail, rendered and stored before it is sent, so that none is ever lost.
+
+    `body_text` and `body_html` are what is sent. A message with a single-use link
+    (`secret_kind` set) also keeps a staff copy with the link masked (`masked_*`): staff read
+    `staff_text` and `staff_html`, never the bodies (see notifications/secrets.py)."""
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     template = models.CharField(_("template"), max_length=100)
@@ -58,6 +63,11 @@ class OutboxMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    secret_kind = models.CharField(_("single-use link"), max_length=20, choices=SecretKind.choices, blank=True)
+    secret_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    secret_valid_until = models.DateTimeField(_("link valid until"), null=True, blank=True)
+    masked_text = models.TextField(blank=True)
+    masked_html = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -67,3 +77,17 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+    @property
+    def staff_text(self) -> str:
+        """The plain text as staff may read it: a single-use link is a note in their language."""
+        if not self.secret_kind:
+            return self.body_text
+        return secret_mask_text(self.masked_text, self.secret_valid_until)
+
+    @property
+    def staff_html(self) -> str:
+        """The HTML as staff may see it: a single-use link is a note in their language."""
+        if not self.secret_kind:
+            return self.body_html
+        return secret_mask_html(self.masked_html, self.secret_valid_until)

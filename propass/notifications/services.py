@@ -18,6 +18,7 @@ from propass.notifications.enums import OutboxStatus
 from propass.notifications.kinds import email_wanted
 from propass.notifications.models import Notification, OutboxMessage
 from propass.notifications.rendering import param_value, render_message, source_text
+from propass.notifications.secrets import SECRET_MARK, SecretLink
 
 if TYPE_CHECKING:  # the bell and the outbox sit below accounts: users and businesses as types only
     from propass.accounts.models import Business, User
@@ -50,9 +51,26 @@ def email_send(
 
     Templates live at emails/<template>/subject.txt, body.txt and body.html. Delivery is
     queued when the caller's transaction commits, so a rolled-back action sends nothing.
+    A single-use link goes in `context` as a `SecretLink` (at most one per message): the
+    message then also stores a staff copy rendered with the link masked.
     """
     language = language or settings.LANGUAGE_CODE
-    subject, body_text, body_html = email_render(template=template, context=context or {}, language=language)
+    context = context or {}
+    subject, body_text, body_html = email_render(template=template, context=context, language=language)
+    secret = next((value for value in context.values() if isinstance(value, SecretLink)), None)
+    masked: dict[str, Any] = {}
+    if secret is not None:
+        masked_context = {
+            key: SECRET_MARK if isinstance(value, SecretLink) else value for key, value in context.items()
+        }
+        _subject, masked_text, masked_html = email_render(template=template, context=masked_context, language=language)
+        masked = {
+            "secret_kind": secret.kind,
+            "secret_ref": secret.ref,
+            "secret_valid_until": secret.valid_until,
+            "masked_text": masked_text,
+            "masked_html": masked_html,
+        }
     message = OutboxMessage.objects.create(
         template=template,
         language=language,
@@ -61,6 +79,7 @@ def email_send(
         subject=subject[:300],
         body_text=body_text,
         body_html=body_html,
+        **masked,
     )
     transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     return message

@@ -23,6 +23,9 @@ from propass.core.services import audit_record, business_days_after
 from propass.core.statuses import status_move
 from propass.core.uploads import upload_check
 from propass.core.vat import vat_number_check
+from propass.notifications.enums import SecretKind
+from propass.notifications.models import OutboxMessage
+from propass.notifications.secrets import SecretLink
 from propass.notifications.services import email_send, notification_create
 from propass.onboarding.enums import (
     NON_VAT_DOCUMENTS,
@@ -193,18 +196,50 @@ def _document_discard(document: ApplicationDocument | None) -> None:
             logger.exception("could not delete orphaned upload %s", document.file.name)
 
 
-def _status_url(application: Application) -> str:
-    return reverse("onboarding:status", args=[application.token])
+def _status_link(application: Application) -> SecretLink:
+    # The status page shows the application and takes documents: only the applicant may see it.
+    return SecretLink(
+        path=reverse("onboarding:status", args=[application.token]), kind=SecretKind.APPLICATION, ref=application.pk
+    )
 
 
-def _email_applicant(application: Application, template: str, program: Program, **context: object) -> None:
-    email_send(
+def _email_applicant(application: Application, template: str, program: Program, **context: object) -> OutboxMessage:
+    return email_send(
         to=application.email,
         template=template,
         language=application.language,
         sender=program.sender,
-        context={"application": application, "program": program, "status_path": _status_url(application), **context},
+        context={"application": application, "program": program, "status_path": _status_link(application), **context},
     )
+
+
+# The e-mail that carries the status link, by the application's status.
+_STATUS_EMAILS = {
+    ApplicationStatus.SUBMITTED: "application_received",
+    ApplicationStatus.IN_REVIEW: "application_received",
+    ApplicationStatus.INFO_REQUESTED: "application_info_requested",
+    ApplicationStatus.REJECTED: "application_rejected",
+}
+
+
+def application_link_resend(*, application_id: int, actor: User) -> OutboxMessage:
+    """Staff helping an applicant have the link to their application page sent again, to the
+    address on the application, with the e-mail of its current status. Audited; staff never
+    see the link."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None or not application.email:  # an erased applicant has no address
+        raise NotFound()
+    template = _STATUS_EMAILS.get(ApplicationStatus(application.status))
+    if template is None:
+        raise Conflict(
+            _("This application is approved: send the business a new set-password link instead."), code="approved"
+        )
+    with transaction.atomic():
+        message = _email_applicant(application, template, program_current())
+        audit_record(
+            actor=actor, action=AuditAction.APPLICATION_LINK_RESEND, target=application, data={"message": message.pk}
+        )
+    return message
 
 
 def application_add_document(*, token: str, document_type: str, document: UploadedFile | None) -> Application:

@@ -194,7 +194,9 @@ def _erase(user: User, membership: BusinessMembership | None, successor: User | 
         OutboxStatus.FAILED,
         last_error="The recipient's personal data was erased.",
     )
-    counts["emails"] = emails.exclude(status__in=waiting).update(subject="", body_text="", body_html="")
+    counts["emails"] = emails.exclude(status__in=waiting).update(
+        subject="", body_text="", body_html="", masked_text="", masked_html=""
+    )
     OutboxMessage.objects.filter(to__iexact=address).update(to=anonymous)
 
     # Login records of the lock-out protection carry the e-mail as the user name.

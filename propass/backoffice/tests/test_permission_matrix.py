@@ -75,6 +75,7 @@ EXPECTED: dict[str, set[str]] = {
     "backoffice:outbox_detail": EVERY_STAFF,
     "backoffice:outbox_html": EVERY_STAFF,
     "backoffice:outbox_retry": WRITERS,
+    "backoffice:outbox_resend_link": {"validation", "support", "program_admin"},
     "backoffice:person_erase": {"program_admin", "auditor"},
     "backoffice:faq": {"support", "program_admin", "auditor"},
     "backoffice:faq_entry_new": {"support", "program_admin", "auditor"},
@@ -159,6 +160,7 @@ def world(program, business, owner, other_business, outsider):
         "backoffice:outbox_detail": {"pk": message.pk},
         "backoffice:outbox_html": {"pk": message.pk},
         "backoffice:outbox_retry": {"pk": message.pk},
+        "backoffice:outbox_resend_link": {"pk": message.pk},  # the application's "received" e-mail
         "backoffice:person_erase": {"user_id": owner.pk},
         "backoffice:faq_entry": {"pk": FaqEntry.objects.order_by("pk").first().pk},
         "backoffice:faq_category": {"pk": FaqCategory.objects.order_by("pk").first().pk},
@@ -237,6 +239,7 @@ def test_an_auditor_may_not_act_and_nothing_changes(world, clients):
         ("backoffice:support_close", {}),
         ("backoffice:support_assign", {"assignee": ""}),
         ("backoffice:outbox_retry", {}),
+        ("backoffice:outbox_resend_link", {}),
         ("backoffice:outbox_test", {}),
         ("backoffice:bank_line_ignore", {"note": "auditor was here"}),
         ("backoffice:faq_entry", {"question": "Changed?", "answer": "Changed.", "language": "en"}),
