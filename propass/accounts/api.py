@@ -1,13 +1,14 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status, throttling
+from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propass.accounts.services import password_reset_request, password_set
+from propass.core.throttling import ClientRateThrottle
 
 
-class AuthThrottle(throttling.AnonRateThrottle):
+class AuthThrottle(ClientRateThrottle):
     scope = "auth"
 
 
