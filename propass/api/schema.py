@@ -27,6 +27,7 @@ DESCRIPTIONS = {
     "403": "Not allowed for the caller (or a session request without its CSRF token).",
     "404": "Not found, or not visible to the caller.",
     "409": "Already done, or changed by someone else meanwhile.",
+    "415": "The request body is not in a content type the operation accepts.",
     "422": "The Idempotency-Key was used before with another request.",
     "429": "Too many requests (throttled, or the login is locked for a while).",
     "503": "A service we depend on is not answering; nothing was changed.",
@@ -64,6 +65,8 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.append("404")  # or a caller without a business (accounts.rest.caller_business)
         if unsafe:
             statuses.append("409")
+        if "requestBody" in operation:
+            statuses.append("415")
         if any(p["in"] == "header" and p["name"].lower() == "idempotency-key" for p in parameters):
             statuses.append("422")
         if view.get_throttles():
