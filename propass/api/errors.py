@@ -90,6 +90,7 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): the API's JSON error
     under /api/, the "too many attempts" page elsewhere."""
     message = _("Too many failed attempts. Please wait a few minutes and try again.")
+    status_code = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
     if _is_api(request):
-        return _json_error("locked_out", message, settings.AXES_HTTP_RESPONSE_CODE)
-    return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=settings.AXES_HTTP_RESPONSE_CODE)
+        return _json_error("locked_out", message, status_code)
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=status_code)

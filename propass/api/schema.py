@@ -13,7 +13,10 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 class ErrorDetailSerializer(serializers.Serializer[dict]):
     code = serializers.CharField(help_text="Stable, for programs: `invalid`, `not_found`, `throttled`, …")
     message = serializers.CharField(help_text="For people, in the caller's language.")
-    fields = serializers.DictField(help_text="Field name → messages, for `invalid` input; else empty.")
+    # The contract's name; DRF's metaclass takes it out of the class, so `Serializer.fields` stays.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        help_text="Field name → messages, for `invalid` input; else empty."
+    )
 
 
 class ErrorSerializer(serializers.Serializer[dict]):

@@ -73,7 +73,9 @@ def test_an_untrusted_peer_cannot_escape_the_lock_out_with_a_forwarded_for(setti
 def test_the_api_lock_out_answers_the_json_error_shape(settings, member):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(TOKEN, {"email": "member@alpha.test", "password": "wrong-password-1"}, content_type="application/json")
+        client.post(
+            TOKEN, {"email": "member@alpha.test", "password": "wrong-password-1"}, content_type="application/json"
+        )
     locked = client.post(TOKEN, {"email": "member@alpha.test", "password": PASSWORD}, content_type="application/json")
     assert locked.status_code == 429
     assert locked["Content-Type"] == "application/json"

@@ -212,7 +212,7 @@ def test_two_processes_share_one_count(settings):
         "SECURE_SSL_REDIRECT": "false",
         "TASKS_BACKEND": "dummy",
     }
-    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
+    result = subprocess.run(
         [sys.executable, "-c", SECOND_WORKER], env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr
