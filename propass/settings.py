@@ -205,7 +205,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The page above, or the API's JSON error under /api/.
 AXES_LOCKOUT_CALLABLE = "propass.api.errors.lockout_response"
 # Counted per e-mail AND client address (TRUSTED_PROXIES), in the database (AxesDatabaseHandler).
-AXES_CLIENT_IP_CALLABLE = "propass.core.network.client_address"
+AXES_CLIENT_IP_CALLABLE = "propass.core.ratelimit.client_address"
 AXES_VERBOSE = False
 SET_PASSWORD_TOKEN_HOURS = env_int("SET_PASSWORD_TOKEN_HOURS", 72)
 # Staff confirm their login with a code from an authenticator app (TOTP, django-otp).
@@ -301,7 +301,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # The load balancers and proxies in front of ProPass (addresses or networks). Behind them the
-# client's address is the right-most untrusted one in X-Forwarded-For (core/network.py), which
+# client's address is the right-most untrusted one in X-Forwarded-For (core/ratelimit.py), which
 # rate limits and the login lock-out count by; empty: the socket's address, headers ignored.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 for _proxy in TRUSTED_PROXIES:
@@ -346,7 +346,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "propass.api.schema.AutoSchema",  # declares the error answers
     "EXCEPTION_HANDLER": "propass.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("API_AUTH_THROTTLE", "20/minute")},
-    # Throttles count by propass.core.throttling.ClientRateThrottle's address; 0 keeps any stock
+    # Throttles count by propass.core.rest.ClientRateThrottle's address; 0 keeps any stock
     # DRF throttle on the socket's address rather than on a header the client writes.
     "NUM_PROXIES": 0,
     "COERCE_DECIMAL_TO_STRING": True,

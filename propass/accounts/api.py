@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propass.accounts.services import password_reset_request, password_set
-from propass.core.throttling import ClientRateThrottle
+from propass.core.rest import ClientRateThrottle
 
 
 class AuthThrottle(ClientRateThrottle):

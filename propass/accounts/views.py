@@ -26,8 +26,7 @@ from propass.accounts.services import (
 from propass.accounts.two_factor import two_factor_url
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
-from propass.core.network import client_address
-from propass.core.ratelimit import rate_limit_hit
+from propass.core.ratelimit import client_address, rate_limit_hit
 from propass.notifications.kinds import OPTIONAL_EMAILS
 
 LINK_PURPOSES = [TokenPurpose.SET_PASSWORD, TokenPurpose.RESET_PASSWORD]

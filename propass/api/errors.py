@@ -81,8 +81,7 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        message = _("Something went wrong on our side. The error was recorded; please try again in a few minutes.")
-        return _json_error("server_error", message, 500)
+        return _json_error("server_error", _("The request could not be completed."), 500)
     return defaults.server_error(request)
 
 

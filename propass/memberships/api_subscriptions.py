@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from propass.accounts.rest import caller_business as _business
 from propass.core.errors import NotFound
-from propass.core.network import client_address
+from propass.core.ratelimit import client_address
 from propass.memberships.enums import PaymentMethod
 from propass.memberships.models import Subscription
 from propass.memberships.services import (

@@ -14,7 +14,7 @@ from propass.billing.vat import vat_decide
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.core.money import money_format
-from propass.core.network import client_address
+from propass.core.ratelimit import client_address
 from propass.core.selectors import program_current
 from propass.memberships.enums import LIVE_STATUSES, TierFamily
 from propass.memberships.forms import SANDBOX_CARDS, PaymentForm, ReviewForm

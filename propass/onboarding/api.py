@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from propass.accounts.enums import StaffGroup
 from propass.accounts.permissions import staff_in
 from propass.core.errors import NotFound
-from propass.core.throttling import ClientRateThrottle
+from propass.core.rest import ClientRateThrottle
 from propass.onboarding.enums import ApplicationStatus, DocumentType
 from propass.onboarding.models import Application
 from propass.onboarding.selectors import application_queue

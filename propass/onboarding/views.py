@@ -8,8 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
-from propass.core.network import client_address
-from propass.core.ratelimit import rate_limit_hit
+from propass.core.ratelimit import client_address, rate_limit_hit
 from propass.core.selectors import program_current
 from propass.onboarding.enums import NON_VAT_DOCUMENTS, VAT_DOCUMENTS, ApplicationStatus
 from propass.onboarding.forms import AdditionalDocumentForm, ApplicationForm

@@ -17,8 +17,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from propass.core.network import client_address
-from propass.core.ratelimit import rate_limit_hit
+from propass.core.ratelimit import client_address, rate_limit_hit
 
 RESET = "/api/v1/auth/password/reset/"
 APPLY = "/api/v1/applications/"

@@ -5,11 +5,11 @@ from typing import Any
 
 from rest_framework import throttling
 
-from propass.core.network import client_address
+from propass.core.ratelimit import client_address
 
 
 class ClientRateThrottle(throttling.AnonRateThrottle):
-    """AnonRateThrottle keyed by the client's address (see propass/core/network.py)."""
+    """AnonRateThrottle keyed by the client's address (see propass/core/ratelimit.py)."""
 
     def get_ident(self, request: Any) -> str:
         return client_address(request)
