@@ -216,3 +216,29 @@ def test_two_processes_share_one_count(settings):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "429"
+
+
+# --- The setting ------------------------------------------------------------------------------
+
+
+def _check(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"BEHIND_PROXY", "TRUSTED_PROXIES"}}
+    return subprocess.run(
+        [sys.executable, "-m", "propass.manage", "check"],
+        env={**clean, "LOCAL_ENV_FILE": "", "DEBUG": "true", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_behind_a_proxy_the_proxies_must_be_named():
+    unnamed = _check(BEHIND_PROXY="true")
+    assert unnamed.returncode != 0
+    assert "BEHIND_PROXY=true needs TRUSTED_PROXIES" in unnamed.stderr
+    garbled = _check(TRUSTED_PROXIES="10.0.0.0/8,load-balancer")
+    assert garbled.returncode != 0
+    assert "'load-balancer' is not an IP address or network" in garbled.stderr
+    named = _check(TRUSTED_PROXIES="10.0.0.0/8, fd00::/8")
+    assert named.returncode == 0, named.stderr
