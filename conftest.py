@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory, UserFactory
 from propass.core.models import Program
@@ -37,10 +38,8 @@ def _plain_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.MEDIA_ROOT = tmp_path / "private"
-    from django.core.cache import cache
     from django.utils import translation
 
-    cache.clear()
     translation.activate("en")
 
 
@@ -62,6 +61,8 @@ def _installation_defaults(request):
     if not uses_db:
         return
     request.getfixturevalue("_django_db_helper")
+    # Rate limits count in the shared cache: a table in the test database (or Redis).
+    cache.clear()
     if not Program.objects.exists():
         installation_setup()
 

@@ -4,6 +4,7 @@ The README lists each variable with its default. With no variables at all, the p
 on the embedded defaults (SQLite, files on disk, the database task worker, the outbox).
 """
 
+import ipaddress
 import os
 import sys
 from datetime import timedelta
@@ -141,11 +142,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------
+# Rate limits and throttles count here, so it must be shared by every web process: Redis when
+# REDIS_URL is set, else a table in the database (created by `migrate`, see core/apps.py).
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "propass_cache",
+            # Culling a full table would forget counts; expired rows go first anyway.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # --- Background work ------------------------------------------------------------------
 # RQ enqueues every job with bounded retries, so that a job whose worker died runs again (core/tasks.py).
@@ -196,6 +207,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The page above, or the API's JSON error under /api/.
+AXES_LOCKOUT_CALLABLE = "propass.api.errors.lockout_response"
+# Counted per e-mail AND client address (TRUSTED_PROXIES), in the database (AxesDatabaseHandler).
+AXES_CLIENT_IP_CALLABLE = "propass.core.ratelimit.client_address"
 AXES_VERBOSE = False
 SET_PASSWORD_TOKEN_HOURS = env_int("SET_PASSWORD_TOKEN_HOURS", 72)
 # Staff confirm their login with a code from an authenticator app (TOTP, django-otp).
@@ -290,7 +305,22 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if env_bool("BEHIND_PROXY", False):
+# The load balancers and proxies in front of ProPass (addresses or networks). Behind them the
+# client's address is the right-most untrusted one in X-Forwarded-For (core/ratelimit.py), which
+# rate limits and the login lock-out count by; empty: the socket's address, headers ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", bool(TRUSTED_PROXIES))
+if BEHIND_PROXY and not TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "BEHIND_PROXY=true needs TRUSTED_PROXIES (the load balancer's addresses or networks): otherwise "
+        "every client would share the load balancer's address for rate limits and the login lock-out"
+    )
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 X_FRAME_OPTIONS = "DENY"
@@ -318,9 +348,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "propass.api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "propass.api.schema.AutoSchema",  # declares the error answers
     "EXCEPTION_HANDLER": "propass.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("API_AUTH_THROTTLE", "20/minute")},
+    # Throttles count by propass.core.rest.ClientRateThrottle's address; 0 keeps any stock
+    # DRF throttle on the socket's address rather than on a header the client writes.
+    "NUM_PROXIES": 0,
     "COERCE_DECIMAL_TO_STRING": True,
 }
 # API tokens (django-rest-knox): a new one per `POST /api/v1/auth/token/`, stored hashed, each

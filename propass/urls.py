@@ -37,5 +37,11 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
 ]
 
+# Under /api/ these answer the API's JSON error shape; elsewhere Django's pages.
+handler400 = "propass.api.errors.bad_request"
+handler403 = "propass.api.errors.permission_denied"
+handler404 = "propass.api.errors.not_found"
+handler500 = "propass.api.errors.server_error"
+
 admin.site.site_header = "ProPass"
 admin.site.site_title = "ProPass"

@@ -1,6 +1,6 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox.models import AuthToken
-from rest_framework import generics, permissions, serializers, status, throttling
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,9 +8,10 @@ from rest_framework.views import APIView
 from propass.accounts.models import User
 from propass.accounts.selectors import api_token_id, api_tokens_live
 from propass.accounts.services import api_token_revoke, password_reset_request, password_set
+from propass.core.rest import ClientRateThrottle
 
 
-class AuthThrottle(throttling.AnonRateThrottle):
+class AuthThrottle(ClientRateThrottle):
     scope = "auth"
 
 

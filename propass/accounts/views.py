@@ -27,7 +27,7 @@ from propass.accounts.services import (
 from propass.accounts.two_factor import two_factor_url
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
-from propass.core.ratelimit import rate_limit_hit
+from propass.core.ratelimit import client_address, rate_limit_hit
 from propass.notifications.kinds import OPTIONAL_EMAILS
 
 LINK_PURPOSES = [TokenPurpose.SET_PASSWORD, TokenPurpose.RESET_PASSWORD]
@@ -51,8 +51,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     """The same page follows every request, whatever the e-mail."""
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        address = request.META.get("REMOTE_ADDR", "")
-        if not rate_limit_hit(key=f"password-reset-ip:{address}", limit=20, seconds=3600):
+        if not rate_limit_hit(key=f"password-reset-ip:{client_address(request)}", limit=20, seconds=3600):
             password_reset_request(email=form.cleaned_data["email"])
         return redirect("accounts:password_reset_sent")
     return render(request, "accounts/password_reset.html", {"form": form})

@@ -1,10 +1,18 @@
-"""One JSON error shape for the whole API: {"error": {"code", "message", "fields"}}."""
+"""One JSON error shape for the whole API: {"error": {"code", "message", "fields"}}.
+
+DRF's exceptions come through `exception_handler`; what happens outside a DRF view under /api/
+(an unknown path, an unexpected exception, the login lock-out of django-axes) through the
+handlers below, which leave every other page to Django's HTML answers.
+"""
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -40,3 +48,48 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body["error"]["code"] = "throttled"
     response.data = body
     return response
+
+
+API_PREFIX = "/api/"
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _json_error(code: str, message: str, status_code: int) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status_code)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _json_error("bad_request", _("Some of the information is not valid."), 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _json_error("permission_denied", _("You are not allowed to do this."), 403)
+    return defaults.permission_denied(request, exception)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _json_error("not_found", _("Not found."), 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return _json_error("server_error", _("The request could not be completed."), 500)
+    return defaults.server_error(request)
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): the API's JSON error
+    under /api/, the "too many attempts" page elsewhere."""
+    message = _("Too many failed attempts. Please wait a few minutes and try again.")
+    status_code = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
+    if _is_api(request):
+        return _json_error("locked_out", message, status_code)
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=status_code)

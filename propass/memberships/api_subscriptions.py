@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from propass.accounts.rest import caller_business as _business
 from propass.core.errors import NotFound
+from propass.core.ratelimit import client_address
 from propass.memberships.enums import PaymentMethod
 from propass.memberships.models import Subscription
 from propass.memberships.services import (
@@ -60,7 +61,7 @@ class SubscriptionCreateView(APIView):
             business=_business(request),
             actor=request.user,  # type: ignore[arg-type]
             data=CheckoutInput(**data.validated_data),
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_address(request),
         )
         return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
 

@@ -14,6 +14,7 @@ from propass.billing.vat import vat_decide
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.core.money import money_format
+from propass.core.ratelimit import client_address
 from propass.core.selectors import program_current
 from propass.memberships.enums import LIVE_STATUSES, TierFamily
 from propass.memberships.forms import SANDBOX_CARDS, PaymentForm, ReviewForm
@@ -129,7 +130,7 @@ def checkout(request: HttpRequest, tier: str) -> HttpResponse:
                 business=business,
                 actor=request.user,  # type: ignore[arg-type]
                 data=_checkout_input(saved or {}, payment.cleaned_data),
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_address(request),
             )
         except DomainError as error:
             form_add_domain_error(payment, error)

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status, throttling
+from rest_framework import permissions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from propass.accounts.enums import StaffGroup
 from propass.accounts.permissions import staff_in
 from propass.core.errors import NotFound
+from propass.core.rest import ClientRateThrottle
 from propass.onboarding.enums import ApplicationStatus, DocumentType
 from propass.onboarding.models import Application
 from propass.onboarding.selectors import application_queue
@@ -89,7 +90,7 @@ def _status_url(request: Request, application: Application) -> str:
     return request.build_absolute_uri(reverse("onboarding:status", args=[application.token]))
 
 
-class ApplyThrottle(throttling.AnonRateThrottle):
+class ApplyThrottle(ClientRateThrottle):
     rate = "20/hour"
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
-from propass.core.ratelimit import rate_limit_hit
+from propass.core.ratelimit import client_address, rate_limit_hit
 from propass.core.selectors import program_current
 from propass.onboarding.enums import NON_VAT_DOCUMENTS, VAT_DOCUMENTS, ApplicationStatus
 from propass.onboarding.forms import AdditionalDocumentForm, ApplicationForm
@@ -23,14 +23,15 @@ APPLY_LIMIT_PER_HOUR = 20
 def apply(request: HttpRequest) -> HttpResponse:
     program = program_current()
     form = ApplicationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         request.FILES or None,
         participating=program.participating_countries,
         initial={"language": request.LANGUAGE_CODE, "vat_registered": "true"},
     )
     if request.method == "POST" and rate_limit_hit(
-        key=f"apply-ip:{request.META.get('REMOTE_ADDR', '')}", limit=APPLY_LIMIT_PER_HOUR, seconds=3600
+        key=f"apply-ip:{client_address(request)}", limit=APPLY_LIMIT_PER_HOUR, seconds=3600
     ):
+        form.is_valid()  # add_error needs a cleaned form (an empty POST too)
         form.add_error(None, _("Too many applications from your network. Please try again in an hour."))
     elif request.method == "POST" and form.is_valid():
         files = request.FILES.getlist("document")
