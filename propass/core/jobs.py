@@ -5,6 +5,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
 
+from propass.core.idempotency import LIFETIME, idempotency_purge
 from propass.core.models import ScheduledRun
 from propass.core.scheduling import periodic
 
@@ -21,3 +22,10 @@ def prune_history(*, at: datetime) -> None:
     ScheduledRun.objects.filter(started_at__lt=min(at, timezone.now()) - timedelta(days=30)).delete()
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
         call_command("prune_db_task_results", min_age_days=30, verbosity=0)
+
+
+@periodic("purge-idempotency-keys", every=timedelta(hours=1))
+def purge_idempotency_keys(*, at: datetime) -> None:
+    """Idempotency keys and their stored answers are kept 24 hours (core/idempotency.py)."""
+    # Never later than now: a run "as of" a future moment must not forget keys still in use.
+    idempotency_purge(before=min(at, timezone.now()) - LIFETIME)
