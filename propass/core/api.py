@@ -7,6 +7,7 @@ and a new attempt needs a new key. Server errors are not stored, so a retry runs
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,19 +33,22 @@ from propass.core.idempotency import (
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 MAX_LENGTH = 255
+# Printable ASCII, no spaces at either end (a UUID fits); the schema declares the same.
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 # Headers the renderer and the middleware set again on a replay are not stored.
 _NOT_STORED = {"content-type", "content-length", "content-language", "vary", "allow"}
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     HEADER,
-    str,
+    {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": KEY_PATTERN},
     OpenApiParameter.HEADER,
     required=False,
     description=(
-        "A unique key (up to 255 characters, e.g. a UUID) per attempt. The first answer to a key is replayed, "
-        f"with `{REPLAYED}: true`, for 24 hours to a repeat with the same body; the same key with another "
-        "body answers 422 `idempotency_key_reused`, and a repeat while the first request still runs answers "
-        "409 `idempotency_key_in_progress` (retry it). Server errors (5xx) are not stored."
+        "A unique key per attempt (1 to 255 printable ASCII characters, e.g. a UUID). The first answer "
+        f"to a key is replayed, with `{REPLAYED}: true`, for 24 hours to a repeat with the same body; "
+        "the same key with another body answers 422 `idempotency_key_reused`, and a repeat while the "
+        "first request still runs answers 409 `idempotency_key_in_progress` (retry it). Server errors "
+        "(5xx) are not stored."
     ),
 )
 
@@ -75,8 +79,8 @@ def idempotent(handler: Callable[..., Any]) -> Callable[..., Any]:
         key = request.headers.get(HEADER)
         if key is None or not request.user.is_authenticated:
             return handler(view, request, *args, **kwargs)
-        if not key.strip() or len(key) > MAX_LENGTH:
-            message = _("Send a key of 1 to %(max)s characters.") % {"max": MAX_LENGTH}
+        if len(key) > MAX_LENGTH or not re.fullmatch(KEY_PATTERN, key):
+            message = _("Send a key of 1 to %(max)s printable ASCII characters, such as a UUID.") % {"max": MAX_LENGTH}
             raise InvalidInput(fields={HEADER: [message]})
         try:
             outcome = idempotency_claim(
