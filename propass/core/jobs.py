@@ -5,6 +5,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
 
+from propass.core.idempotency import LIFETIME, idempotency_purge
 from propass.core.models import ScheduledRun
 from propass.core.scheduling import periodic
 from propass.core.tasks import tasks_recover_lost
@@ -28,3 +29,10 @@ def prune_history(*, at: datetime) -> None:
 def recover_lost_tasks(*, at: datetime) -> None:
     """Tasks whose worker died are handed out again (core/tasks.py)."""
     tasks_recover_lost(at=at)
+
+
+@periodic("purge-idempotency-keys", every=timedelta(hours=1))
+def purge_idempotency_keys(*, at: datetime) -> None:
+    """Idempotency keys and their stored answers are kept 24 hours (core/idempotency.py)."""
+    # Never later than now: a run "as of" a future moment must not forget keys still in use.
+    idempotency_purge(before=min(at, timezone.now()) - LIFETIME)

@@ -204,3 +204,32 @@ class LegalText(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"
+
+
+class IdempotencyKey(models.Model):
+    """A caller's `Idempotency-Key` for one operation (method and path) and the first answer to
+    it, replayed for 24 hours to a repeat with the same body. Until the answer is stored the
+    key is claimed (`claim`, `claimed_at`) by the request running the operation; the unique
+    constraint lets only one request claim a key (core/idempotency.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the body as canonical JSON
+    created_at = models.DateTimeField(db_index=True)
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField()
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)  # JSON as sent: jsonb would reorder the keys
+    response_headers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key", "method", "path"], name="idempotency_key_once_per_operation")
+        ]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.key}"

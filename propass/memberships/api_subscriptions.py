@@ -1,12 +1,13 @@
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propass.accounts.rest import caller_business as _business
+from propass.core.api import IDEMPOTENCY_RESPONSES, idempotent
 from propass.core.errors import NotFound
 from propass.core.ratelimit import client_address
 from propass.memberships.enums import PaymentMethod
@@ -49,11 +50,8 @@ class AutoRenewSerializer(serializers.Serializer[dict]):
 class SubscriptionCreateView(APIView):
     """Buy a membership (CHECKOUT). Cards use the gateway's tokens (sandbox: tok_visa, …)."""
 
-    @extend_schema(
-        request=CheckoutSerializer,
-        responses={201: SubscriptionSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
-    )
+    @idempotent
+    @extend_schema(request=CheckoutSerializer, responses={201: SubscriptionSerializer, **IDEMPOTENCY_RESPONSES})
     def post(self, request: Request) -> Response:
         data = CheckoutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -93,7 +91,8 @@ class CancelSerializer(serializers.Serializer[dict]):
 
 
 class SubscriptionCancelView(APIView):
-    @extend_schema(request=CancelSerializer, responses=SubscriptionSerializer)
+    @idempotent
+    @extend_schema(request=CancelSerializer, responses={200: SubscriptionSerializer, **IDEMPOTENCY_RESPONSES})
     def post(self, request: Request) -> Response:
         form = CancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -123,7 +122,8 @@ class PlanChangeSerializer(serializers.Serializer[Any]):
 class SubscriptionChangePlanView(APIView):
     """Upgrade now (price difference pro rata in whole days) or downgrade at the renewal."""
 
-    @extend_schema(request=ChangePlanSerializer, responses=PlanChangeSerializer)
+    @idempotent
+    @extend_schema(request=ChangePlanSerializer, responses={200: PlanChangeSerializer, **IDEMPOTENCY_RESPONSES})
     def post(self, request: Request) -> Response:
         data = ChangePlanSerializer(data=request.data)
         data.is_valid(raise_exception=True)

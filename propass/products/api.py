@@ -1,6 +1,6 @@
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListCreateAPIView
 from rest_framework.request import Request
@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propass.accounts.rest import caller_business as _business
+from propass.core.api import IDEMPOTENCY_RESPONSES, idempotent
 from propass.products.migration import migration_perform, migration_preview
 from propass.products.models import Registration
 from propass.products.selectors import registration_list
@@ -131,8 +132,8 @@ class MigrationResultSerializer(serializers.Serializer[dict]):
 
 
 class MigrationView(APIView):
-    """GET: what MIGRATE PRODUCTS would bring over. POST: do it, once (409 afterwards).
-    An `Idempotency-Key` header is accepted; repeating the call never migrates twice."""
+    """GET: what MIGRATE PRODUCTS would bring over. POST: do it, once (409 afterwards); a repeat
+    with the same `Idempotency-Key` replays the first answer."""
 
     @extend_schema(responses=MigrationPreviewSerializer)
     def get(self, request: Request) -> Response:
@@ -147,11 +148,8 @@ class MigrationView(APIView):
             }
         )
 
-    @extend_schema(
-        request=None,
-        responses={201: MigrationResultSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
-    )
+    @idempotent
+    @extend_schema(request=None, responses={201: MigrationResultSerializer, **IDEMPOTENCY_RESPONSES})
     def post(self, request: Request) -> Response:
         result = migration_perform(business=_business(request), actor=request.user)  # type: ignore[arg-type]
         return Response(result.__dict__, status=status.HTTP_201_CREATED)

@@ -99,9 +99,11 @@ def test_the_migration_api(legacy_business, owner):
     preview = api.get("/api/v1/migration/").json()
     assert preview == {"available": True, "products": 12, "complete": 8, "incomplete": 3, "under_review": 1}
     first = api.post("/api/v1/migration/", headers={"Idempotency-Key": "abc"})
-    again = api.post("/api/v1/migration/", headers={"Idempotency-Key": "abc"})
+    replayed = api.post("/api/v1/migration/", headers={"Idempotency-Key": "abc"})
+    again = api.post("/api/v1/migration/")
     assert first.status_code == 201
     assert first.json()["points"] == 800
+    assert (replayed.status_code, replayed.json()) == (201, first.json())
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "already_migrated"
     assert Registration.objects.filter(business=legacy_business).count() == 12
