@@ -11,12 +11,30 @@ from pypdf import PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject, TextStringObject
 
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def _pdf_from_objects(objects: dict[int, bytes], *, root: int = 1, version: bytes = b"1.4") -> bytes:
+    """A PDF written by hand with a classic cross-reference table, for files pypdf would
+    never write (escaped names)."""
+    out = bytearray(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
+    size = max(objects) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for number in range(1, size):
+        out += b"%010d 00000 n \n" % offsets[number] if number in offsets else b"0000000000 65535 f \n"
+    out += b"trailer\n<</Size %d/Root %d 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (size, root, xref)
+    return bytes(out)
+
+
+# The smallest complete PDF: one empty page, a cross-reference table and the end marker.
+MINIMAL_PDF = _pdf_from_objects({
+    1: b"<</Type/Catalog/Pages 2 0 R>>",
+    2: b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+    3: b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
+})  # fmt: skip
 
 
 def pdf(name: str = "vat-certificate.pdf", content: bytes = MINIMAL_PDF) -> SimpleUploadedFile:
@@ -38,23 +56,6 @@ def jpeg(name: str = "licence.jpg") -> SimpleUploadedFile:
 
 
 # --- Hostile files: what an attacker uploads instead of a proof of business ------------------
-
-
-def _pdf_from_objects(objects: dict[int, bytes], *, root: int = 1, version: bytes = b"1.4") -> bytes:
-    """A PDF written by hand with a classic cross-reference table, for files pypdf would
-    never write (escaped names)."""
-    out = bytearray(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
-    offsets = {}
-    for number in sorted(objects):
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
-    size = max(objects) + 1
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for number in range(1, size):
-        out += b"%010d 00000 n \n" % offsets[number] if number in offsets else b"0000000000 65535 f \n"
-    out += b"trailer\n<</Size %d/Root %d 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (size, root, xref)
-    return bytes(out)
 
 
 def pdf_with_escaped_open_action() -> bytes:
