@@ -12,7 +12,7 @@ from pypdf.annotations import Link
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject, TextStringObject
 
 
-def _pdf_from_objects(objects: dict[int, bytes], *, root: int = 1, version: bytes = b"1.4") -> bytes:
+def pdf_from_objects(objects: dict[int, bytes], *, root: int = 1, version: bytes = b"1.4") -> bytes:
     """A PDF written by hand with a classic cross-reference table, for files pypdf would
     never write (escaped names)."""
     out = bytearray(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
@@ -30,7 +30,7 @@ def _pdf_from_objects(objects: dict[int, bytes], *, root: int = 1, version: byte
 
 
 # The smallest complete PDF: one empty page, a cross-reference table and the end marker.
-MINIMAL_PDF = _pdf_from_objects({
+MINIMAL_PDF = pdf_from_objects({
     1: b"<</Type/Catalog/Pages 2 0 R>>",
     2: b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
     3: b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
@@ -61,20 +61,21 @@ def jpeg(name: str = "licence.jpg") -> SimpleUploadedFile:
 def pdf_with_escaped_open_action() -> bytes:
     """`/Open#41ction` is `/OpenAction` once the name is decoded; the script's names are
     escaped too, so no raw byte pattern matches."""
-    return _pdf_from_objects({
+    return pdf_from_objects({
         1: b"<</Type/Catalog/Pages 2 0 R/Open#41ction<</#53/Java#53cript/J#53(app.alert\\(1\\))>>>>",
         2: b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
         3: b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
     })  # fmt: skip
 
 
-def pdf_with_script_in_object_stream() -> bytes:
+def pdf_with_script_in_object_stream(*, padding: int = 0) -> bytes:
     """The catalog and its JavaScript open action live in a Flate-compressed object stream,
-    found through a cross-reference stream: nothing readable in the raw bytes."""
+    found through a cross-reference stream: nothing readable in the raw bytes. `padding`
+    blank bytes after them make the stream a decompression bomb."""
     catalog = b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>"
     action = b"<</S/JavaScript/JS(app.alert\\(1\\))>>"
     header = b"1 0 4 %d " % len(catalog)
-    packed = zlib.compress(header + catalog + action)
+    packed = zlib.compress(header + catalog + action + b" " * padding)
     out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
     offsets = {}
     for number, body in (
