@@ -8,6 +8,7 @@ stored re-encoded, without its metadata (camera, GPS position, comments). The fi
 decoded (RFC 2047, percent-encoding) and cleaned into a readable name that keeps its extension.
 """
 
+import contextlib
 import io
 import re
 import unicodedata
@@ -19,7 +20,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
-from pypdf import PdfReader, apply_configuration
+from pypdf import Configuration, PdfReader, apply_configuration
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from propass.core.errors import InvalidInput
@@ -39,24 +40,24 @@ IMAGE_MAX_PIXELS = 40_000_000
 PDF_MAX_PAGES = 500
 PDF_MAX_OBJECTS = 50_000
 PDF_MAX_NODES = 500_000  # dictionaries, arrays and values visited while searching the graph
-PDF_LIMITS = {  # pypdf's own limits while it parses and decompresses
-    "maximum_declared_stream_length": 20_000_000,
-    "array_based_stream_maximum_output_length": 20_000_000,
-    "array_maximum_element_count": 50_000,
-    "dictionary_maximum_element_count": 10_000,
-    "jbig2_maximum_output_length": 20_000_000,
-    "lzw_maximum_output_length": 20_000_000,
-    "run_length_maximum_output_length": 20_000_000,
-    "zlib_maximum_output_length": 20_000_000,
-    "zlib_maximum_recovery_input_length": 1_000_000,
-    "brotli_maximum_output_length": 20_000_000,
-    "stream_decoding_work_maximum_length": 50_000_000,
-    "outline_maximum_entries": 10_000,
-    "page_tree_maximum_entries": 10_000,
-    "page_tree_maximum_page_entries": 100_000,
-    "form_fields_maximum_entries": 10_000,
-    "named_destinations_maximum_entries": 10_000,
-}
+PDF_LIMITS = Configuration(  # pypdf's own limits while it parses and decompresses
+    maximum_declared_stream_length=20_000_000,
+    array_based_stream_maximum_output_length=20_000_000,
+    array_maximum_element_count=50_000,
+    dictionary_maximum_element_count=10_000,
+    jbig2_maximum_output_length=20_000_000,
+    lzw_maximum_output_length=20_000_000,
+    run_length_maximum_output_length=20_000_000,
+    zlib_maximum_output_length=20_000_000,
+    zlib_maximum_recovery_input_length=1_000_000,
+    brotli_maximum_output_length=20_000_000,
+    stream_decoding_work_maximum_length=50_000_000,
+    outline_maximum_entries=10_000,
+    page_tree_maximum_entries=10_000,
+    page_tree_maximum_page_entries=100_000,
+    form_fields_maximum_entries=10_000,
+    named_destinations_maximum_entries=10_000,
+)
 
 # What makes a PDF active: keys that hold scripts, files or XFA forms; action types (/S)
 # that run code, open files or programs, reach the network or send data; and annotation or
@@ -154,7 +155,7 @@ def _pdf_check(data: bytes) -> None:
     if b"%%EOF" not in data[-1024:]:
         raise _Refused(_("The PDF file is damaged or incomplete."))
     try:
-        with apply_configuration(**PDF_LIMITS):
+        with apply_configuration(PDF_LIMITS):
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
                 raise _Refused(_("PDF files protected with a password or encrypted are not accepted."))
@@ -269,10 +270,8 @@ def upload_name_decode(raw: str) -> str:
     percent-escapes decoded, Unicode normalised, control characters removed."""
     name = raw.replace("\\", "/").rsplit("/", 1)[-1]
     if ENCODED_WORD.search(name):
-        try:
+        with contextlib.suppress(LookupError, UnicodeError, ValueError):
             name = str(make_header(decode_header(name)))
-        except (LookupError, UnicodeError, ValueError):
-            pass
     if PERCENT_ESCAPE.search(name):
         name = urllib.parse.unquote(name, errors="replace")
         name = name.replace("\\", "/").rsplit("/", 1)[-1]

@@ -4,6 +4,7 @@ import functools
 import io
 import struct
 import zlib
+from collections.abc import Callable
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -170,14 +171,14 @@ EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\
 
 @functools.cache
 def png_100_megapixels() -> bytes:
-    """10,000 × 10,000 pixels in about 100 KB: cheap to upload, 400 MB in a browser."""
+    """10,000 x 10,000 pixels in about 100 KB: cheap to upload, 400 MB in a browser."""
     buffer = io.BytesIO()
     Image.new("1", (10_000, 10_000)).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
 # What each hostile file is, as (file name, builder).
-HOSTILE_FILES = {
+HOSTILE_FILES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "escaped_open_action": ("certificate.pdf", pdf_with_escaped_open_action),
     "script_in_object_stream": ("certificate.pdf", pdf_with_script_in_object_stream),
     "page_uri_action": ("certificate.pdf", pdf_with_page_uri_action),

@@ -1,5 +1,4 @@
 import io
-import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,7 +7,16 @@ from pypdf import PdfWriter
 
 from propass.core.errors import InvalidInput
 from propass.core.uploads import upload_check
-from propass.testing.files import MINIMAL_PDF, pdf_from_objects, image_bytes, jpeg, pdf, pdf_normal, pdf_with_script_in_object_stream, png
+from propass.testing.files import (
+    MINIMAL_PDF,
+    image_bytes,
+    jpeg,
+    pdf,
+    pdf_from_objects,
+    pdf_normal,
+    pdf_with_script_in_object_stream,
+    png,
+)
 
 TEN_MB = 10 * 1024 * 1024
 

@@ -11,11 +11,11 @@ import pytest
 from propass.accounts.models import Business
 from propass.billing.collection import invoice_collect
 from propass.billing.models import Invoice, InvoiceRequest, Payment
-from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.core.models import AuditLog
 from propass.memberships.enums import SUBSCRIPTION_TRANSITIONS
 from propass.memberships.models import MembershipNumber, PlanChange, RenewalNotice, Subscription
 from propass.memberships.renewals import renewals_run
+from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.testing.clients import api_clients
 from propass.testing.gateway import gateway_record
 from propass.testing.invariants import assert_gap_free, assert_moves_along, moves_count, status_moves

@@ -3,11 +3,11 @@
 import pytest
 
 from propass.accounts.models import Business, User
-from propass.program_admin.setup import program_seed
 from propass.core.models import AuditLog
 from propass.onboarding.enums import APPLICATION_TRANSITIONS, ApplicationStatus
 from propass.onboarding.models import Application
 from propass.onboarding.tests.helpers import submit
+from propass.program_admin.setup import program_seed
 from propass.testing.clients import api_clients
 from propass.testing.invariants import assert_moves_along, moves_count, status_moves
 from propass.testing.threads import errors_in, run_at_once
