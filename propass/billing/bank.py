@@ -88,7 +88,10 @@ class ImportResult:
 def bank_statement_parse(data: bytes) -> list[ParsedStatement]:
     """Read the statements of a camt.053 file (any version of the schema): every booked credit,
     one line per transaction of an entry; debits are skipped. A file that is not well-formed
-    XML, declares a DTD or entities, or is not camt.053 is refused with InvalidInput."""
+    XML, declares a DTD or entities, or is not camt.053 is refused with InvalidInput, and so is
+    one larger than UPLOAD_MAX_BYTES, before it is read."""
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise InvalidInput(_("The file is larger than %(size)s MB."), code="too_large", size=UPLOAD_MAX_BYTES // 2**20)
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException:

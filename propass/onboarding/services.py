@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -21,7 +22,7 @@ from propass.core.models import LegalTextKind, Program
 from propass.core.selectors import legal_text_current, program_current
 from propass.core.services import audit_record, business_days_after
 from propass.core.statuses import status_move
-from propass.core.uploads import upload_check
+from propass.core.uploads import CheckedUpload, upload_check
 from propass.core.vat import vat_number_check
 from propass.notifications.enums import SecretKind
 from propass.notifications.models import OutboxMessage
@@ -160,7 +161,7 @@ def application_submit(*, data: ApplicationInput, document: UploadedFile | None)
     try:
         with transaction.atomic():
             application.save()
-            stored = _document_store(application, document, data.document_type, checked.safe_name, checked)
+            stored = _document_store(application, data.document_type, checked)
             audit_record(actor=None, action=AuditAction.APPLICATION_SUBMIT, target=application)
             _email_applicant(application, "application_received", program)
     except IntegrityError:
@@ -174,15 +175,15 @@ def application_submit(*, data: ApplicationInput, document: UploadedFile | None)
     return application
 
 
-def _document_store(application, upload, document_type, safe_name, checked) -> ApplicationDocument:
+def _document_store(application: Application, document_type: str, checked: CheckedUpload) -> ApplicationDocument:
     document = ApplicationDocument(
         application=application,
         document_type=document_type,
-        original_name=safe_name,
+        original_name=checked.safe_name,
         content_type=checked.content_type,
         size=checked.size,
     )
-    document.file.save(f"document.{checked.extension}", upload, save=False)
+    document.file.save(f"document.{checked.extension}", ContentFile(checked.content), save=False)
     document.save()
     return document
 
@@ -260,7 +261,7 @@ def application_add_document(*, token: str, document_type: str, document: Upload
     try:
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=application.pk)
-            stored = _document_store(locked, document, document_type, checked.safe_name, checked)
+            stored = _document_store(locked, document_type, checked)
             now = timezone.now()
             status_move(
                 locked,

@@ -10,6 +10,7 @@ from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.core.ratelimit import client_address, rate_limit_hit
 from propass.core.selectors import program_current
+from propass.core.views import upload_response
 from propass.onboarding.enums import NON_VAT_DOCUMENTS, VAT_DOCUMENTS, ApplicationStatus
 from propass.onboarding.forms import AdditionalDocumentForm, ApplicationForm
 from propass.onboarding.models import Application, ApplicationDocument
@@ -76,18 +77,8 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def document_response(document: ApplicationDocument) -> FileResponse:
-    """Serve an uploaded document inline, never cached, never sniffed as something else."""
-    response = FileResponse(
-        document.file.open("rb"), content_type=document.content_type, filename=document.original_name
-    )
-    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-    )
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    """An application document, as a sandboxed download (see core's upload_response)."""
+    return upload_response(document.file, content_type=document.content_type, name=document.original_name)
 
 
 @csp_exempt()  # type: ignore[arg-type]

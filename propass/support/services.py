@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -127,17 +128,16 @@ def _add_message(
     written: list[TicketAttachment],
     from_staff: bool = False,
     internal: bool = False,
-    upload: UploadedFile | None = None,
     checked: CheckedUpload | None = None,
 ) -> TicketMessage:
     message = TicketMessage.objects.create(
         ticket=ticket, author=author, body=body.strip(), from_staff=from_staff, internal=internal
     )
-    if upload is not None and checked is not None:
+    if checked is not None:
         attachment = TicketAttachment(
             message=message, original_name=checked.safe_name, content_type=checked.content_type, size=checked.size
         )
-        attachment.file.save(f"attachment.{checked.extension}", upload, save=False)
+        attachment.file.save(f"attachment.{checked.extension}", ContentFile(checked.content), save=False)
         written.append(attachment)
         attachment.save()
     return message
@@ -203,7 +203,7 @@ def ticket_open(
             due_at=now + timedelta(hours=standing.response_hours),
             last_message_at=now,
         )
-        _add_message(ticket, author=author, body=body, written=written, upload=attachment, checked=checked)
+        _add_message(ticket, author=author, body=body, written=written, checked=checked)
         audit_record(
             actor=author,
             action=AuditAction.SUPPORT_OPEN,
@@ -237,7 +237,7 @@ def ticket_reply_member(
         if previous not in AWAITING_STAFF:
             changes.update(due_at=now + timedelta(hours=standing.response_hours), closed_at=None)
         _write_locked(ticket, previous if previous in AWAITING_STAFF else TicketStatus.WAITING_STAFF, **changes)
-        message = _add_message(ticket, author=author, body=body, written=written, upload=attachment, checked=checked)
+        message = _add_message(ticket, author=author, body=body, written=written, checked=checked)
         audit_record(
             actor=author,
             action=AuditAction.SUPPORT_REOPEN if previous == TicketStatus.CLOSED else AuditAction.SUPPORT_REPLY,
@@ -275,7 +275,6 @@ def ticket_reply_staff(
             written=written,
             from_staff=True,
             internal=internal,
-            upload=attachment,
             checked=checked,
         )
         audit_record(

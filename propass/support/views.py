@@ -11,6 +11,7 @@ from propass.accounts.models import Business, User
 from propass.accounts.selectors import business_of
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
+from propass.core.views import upload_response
 from propass.support.enums import TicketCategory, TicketStatus
 from propass.support.forms import ReplyForm, TicketForm
 from propass.support.models import Ticket, TicketAttachment
@@ -103,17 +104,8 @@ def ticket_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def attachment_response(attachment: TicketAttachment) -> FileResponse:
-    """Serve an attachment as a download, never cached, never sniffed as something else."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        content_type=attachment.content_type,
-        filename=attachment.original_name,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
-    return response
+    """A ticket attachment, as a sandboxed download (see core's upload_response)."""
+    return upload_response(attachment.file, content_type=attachment.content_type, name=attachment.original_name)
 
 
 @csp_exempt()  # type: ignore[arg-type]

@@ -251,3 +251,11 @@ def test_the_same_statement_imported_twice_at_once_is_stored_and_paid_once():
     assert sorted(result.already_imported for result in results) == [False, True]
     assert (BankStatement.objects.count(), BankLine.objects.count(), Payment.objects.count()) == (1, 1, 1)
     assert Invoice.objects.get(pk=invoice.pk).status == "paid"
+
+
+def test_a_statement_over_the_size_limit_is_refused_by_the_service_for_every_caller(db, monkeypatch):
+    monkeypatch.setattr("propass.billing.bank.UPLOAD_MAX_BYTES", 100)
+    with pytest.raises(InvalidInput) as refused:
+        bank_statement_import(data=b"<Document>" + b" " * 200 + b"</Document>", file_name="big.xml", actor=None)
+    assert "larger than" in str(refused.value)
+    assert BankStatement.objects.count() == 0

@@ -39,7 +39,8 @@ def test_a_vat_registered_italian_company_goes_from_application_to_login(setup, 
 
     agent_context, agent_page = agent(browser, url)
     expect(agent_page.get_by_text("format and check digits valid")).to_be_visible()
-    expect(agent_page.locator("iframe.document")).to_be_visible()
+    expect(agent_page.get_by_role("link", name="visura.pdf")).to_have_attribute("download", "")
+    expect(agent_page.locator("iframe")).to_have_count(0)
     agent_page.get_by_role("button", name="Approve").click()
     expect(agent_page.get_by_text("Approved: the business exists")).to_be_visible()
     link = link_from_outbox(agent_page, url, "giulia@studio-rossi.example")

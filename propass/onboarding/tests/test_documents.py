@@ -10,7 +10,7 @@ def _approved(agent, **changes):
     return application
 
 
-def test_a_business_sees_its_own_documents_inline(client, program, validation_agent):
+def test_a_business_downloads_its_own_documents_sandboxed(client, program, validation_agent):
     application = _approved(validation_agent)
     owner = application.business.memberships.get().user
     client.force_login(owner)
@@ -18,7 +18,8 @@ def test_a_business_sees_its_own_documents_inline(client, program, validation_ag
     response = client.get(f"/account/documents/{document.pk}/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"].startswith("sandbox")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert document.original_name in client.get("/account/").content.decode()

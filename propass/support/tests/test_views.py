@@ -112,7 +112,7 @@ def test_an_attachment_downloads_for_the_business_and_the_agents_only(client, me
         client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200
-        assert response["Content-Disposition"] == 'attachment; filename="receipt.pdf"'
+        assert response["Content-Disposition"] == "attachment; filename=\"receipt.pdf\"; filename*=UTF-8''receipt.pdf"
         assert response["Content-Type"] == "application/pdf"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert b"".join(response.streaming_content) == MINIMAL_PDF
