@@ -4,23 +4,12 @@ can happen, so that a client (and schemathesis) meets no undocumented status."""
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from rest_framework import permissions, serializers
+from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication
 
+from propass.core.api import ErrorSerializer
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-class ErrorDetailSerializer(serializers.Serializer[dict]):
-    code = serializers.CharField(help_text="Stable, for programs: `invalid`, `not_found`, `throttled`, …")
-    message = serializers.CharField(help_text="For people, in the caller's language.")
-    # The contract's name; DRF's metaclass takes it out of the class, so `Serializer.fields` stays.
-    fields = serializers.DictField(  # type: ignore[assignment]
-        help_text="Field name → messages, for `invalid` input; else empty."
-    )
-
-
-class ErrorSerializer(serializers.Serializer[dict]):
-    error = ErrorDetailSerializer()
 
 
 DESCRIPTIONS = {

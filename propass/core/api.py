@@ -53,19 +53,24 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 )
 
 
-class _ErrorDetail(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField()  # type: ignore[assignment]  # the shape's "fields", not DRF's
+class ErrorDetailSerializer(serializers.Serializer[dict]):
+    code = serializers.CharField(help_text="Stable, for programs: `invalid`, `not_found`, `throttled`, …")
+    message = serializers.CharField(help_text="For people, in the caller's language.")
+    # The contract's name; DRF's metaclass takes it out of the class, so `Serializer.fields` stays.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        help_text="Field name → messages, for `invalid` input; else empty."
+    )
 
 
-class ApiErrorSerializer(serializers.Serializer[Any]):
-    error = _ErrorDetail()
+class ErrorSerializer(serializers.Serializer[dict]):
+    """The API's one error shape, `{"error": {"code", "message", "fields"}}` (api/schema.py declares it)."""
+
+    error = ErrorDetailSerializer()
 
 
 IDEMPOTENCY_RESPONSES = {
-    409: OpenApiResponse(ApiErrorSerializer, description="Conflict, or a request with this key is still running."),
-    422: OpenApiResponse(ApiErrorSerializer, description="The Idempotency-Key was used with another body."),
+    409: OpenApiResponse(ErrorSerializer, description="Conflict, or a request with this key is still running."),
+    422: OpenApiResponse(ErrorSerializer, description="The Idempotency-Key was used with another body."),
 }
 
 

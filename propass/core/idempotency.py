@@ -116,3 +116,9 @@ def idempotency_release(*, claim: Claim) -> None:
 def idempotency_purge(*, before: datetime) -> int:
     """Delete the keys made before `before`; returns how many."""
     return IdempotencyKey.objects.filter(created_at__lt=before).delete()[0]
+
+
+def idempotency_forget_user(user: Any) -> int:
+    """Stored answers of a person's API calls (they can hold personal data) go with an erasure."""
+    deleted, _ = IdempotencyKey.objects.filter(user=user).delete()
+    return deleted

@@ -18,6 +18,7 @@ from propass.accounts.services import user_sessions_revoke
 from propass.billing.models import Invoice
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
+from propass.core.idempotency import idempotency_forget_user
 from propass.core.services import audit_record
 from propass.core.statuses import statuses_move
 from propass.notifications.enums import OutboxStatus
@@ -204,6 +205,7 @@ def _erase(user: User, membership: BusinessMembership | None, successor: User | 
         apps.get_model("axes", name).objects.filter(username__iexact=address).delete()
 
     SecureToken.objects.filter(user=user).delete()
+    idempotency_forget_user(user)
     revoked = user_sessions_revoke(user=user, actor=actor, reason=AccessRevokeReason.ERASED)
     counts["sessions"] = revoked["sessions"]
     counts["devices"] = _devices_delete(user)

@@ -13,7 +13,7 @@ from propass.accounts.services import api_token_issue, password_link_send
 from propass.accounts.tests.factories import PASSWORD, MembershipFactory
 from propass.accounts.tests.people import populated_business, staff_member
 from propass.billing.models import Invoice, InvoiceLine
-from propass.core.models import AuditLog
+from propass.core.models import AuditLog, IdempotencyKey
 from propass.notifications.models import Notification, OutboxMessage
 from propass.notifications.services import outbox_retry_due
 from propass.onboarding.models import Application
@@ -56,6 +56,17 @@ def test_erasure_leaves_invoices_intact_and_the_person_unidentifiable(client, po
     assert _log_in(their_browser, owner.email)
     assert not _log_in(Client(), owner.email, "wrong password")  # a login record with their e-mail
     api_token_issue(user=owner)
+    IdempotencyKey.objects.create(  # a stored API answer, which may carry personal data
+        user=owner,
+        key="k1",
+        method="POST",
+        path="/api/v1/subscriptions/",
+        fingerprint="0" * 64,
+        created_at=timezone.now(),
+        claimed_at=timezone.now(),
+        response_code=201,
+        response_body='{"a": 1}',
+    )
     TOTPDevice.objects.create(user=owner, name="phone", confirmed=True)
     outbox_retry_due(at=timezone.now())  # the e-mails so far are sent ...
     password_link_send(user=owner, purpose=TokenPurpose.RESET_PASSWORD)  # ... and one waits
@@ -96,6 +107,7 @@ def test_erasure_leaves_invoices_intact_and_the_person_unidentifiable(client, po
     assert not BusinessMembership.objects.filter(user=owner).exists()
     assert not SecureToken.objects.filter(user=owner).exists()
     assert not AuthToken.objects.filter(user=owner).exists()
+    assert not IdempotencyKey.objects.filter(user=owner).exists()
     assert not TOTPDevice.objects.filter(user=owner).exists()
     assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(owner.pk)]
     assert their_browser.get("/account/").status_code == 302  # logged out
