@@ -1,8 +1,12 @@
+"""Formatting for templates, through propass.core.money: `{% money amount currency %}`,
+`{% price amount currency %}` (list prices of the levels), `{{ points|points }}`; dates use
+`|date:"SHORT_DATE_FORMAT"`, which follows the active language the same way."""
+
 from decimal import Decimal
 
 from django import template
 
-from propass.core.money import money_format
+from propass.core.money import money_format, points_format
 
 register = template.Library()
 
@@ -10,3 +14,13 @@ register = template.Library()
 @register.simple_tag
 def money(amount: Decimal | None, currency: str) -> str:
     return "" if amount is None else money_format(Decimal(amount), currency)
+
+
+@register.simple_tag
+def price(amount: Decimal | None, currency: str) -> str:
+    return "" if amount is None else money_format(Decimal(amount), currency, price_tag=True)
+
+
+@register.filter(name="points")
+def points_filter(value: int | None) -> str:
+    return "" if value is None or value == "" else points_format(value)
