@@ -15,7 +15,9 @@ def _locale(language: str | None) -> Locale:
     return Locale.parse(to_locale(language or get_language() or "en"))
 
 
-def money_format(amount: Decimal | int | str, currency: str, language: str | None = None, *, price_tag: bool = False) -> str:
+def money_format(
+    amount: Decimal | int | str, currency: str, language: str | None = None, *, price_tag: bool = False
+) -> str:
     """An amount with its currency and always with cents ("119,00 €"). `price_tag` is for
     list prices of the levels only (the seeds print "Price: £85 excl. VAT per year"): whole
     amounts there drop their cents, others keep them."""
