@@ -2,6 +2,7 @@
 ("119,00 €", "£85.00", "1.280", "02.12.2027"), on pages, e-mails, PDFs and notifications alike.
 CSV exports keep machine formats and do not use these."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -39,3 +40,12 @@ def date_format(value: date | datetime, language: str | None = None) -> str:
     """A date the reader's short way ("02.12.2027", "02/12/2027")."""
     with translation.override(language or get_language() or "en"):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+DOUBLE_PERIOD = re.compile(r"(?<!\.)\.\.(?!\.)")
+
+
+def one_period(text: str) -> str:
+    """A sentence that ends with a name ending in a period ("… Studio Rossi S.r.l..") keeps
+    one period; an ellipsis ("...") is left alone."""
+    return DOUBLE_PERIOD.sub(".", text)

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext
 
-from propass.core.money import date_format, money_format, points_format
+from propass.core.money import date_format, money_format, one_period, points_format
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
@@ -62,6 +62,6 @@ def render_message(source: str, params: dict[str, Any] | None) -> str:
 
     text = AMOUNT_WITH_CURRENCY.sub(amount, text)
     try:
-        return text % shown
+        return one_period(text % shown)
     except (KeyError, ValueError, TypeError):
         return text

@@ -5,8 +5,9 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
-from propass.core.money import money_format, points_format
+from propass.core.money import money_format, one_period, points_format
 
 register = template.Library()
 
@@ -24,3 +25,10 @@ def price(amount: Decimal | None, currency: str) -> str:
 @register.filter(name="points")
 def points_filter(value: int | None) -> str:
     return "" if value is None or value == "" else points_format(value)
+
+
+@register.filter(name="one_period", is_safe=True)
+def one_period_filter(value: str) -> str:
+    """`{% blocktranslate asvar sentence %}…{{ company }}.{% endblocktranslate %}{{ sentence|one_period }}`"""
+    text = one_period(str(value))
+    return mark_safe(text) if isinstance(value, SafeString) else text  # already escaped by blocktranslate

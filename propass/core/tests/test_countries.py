@@ -9,7 +9,11 @@ from propass.core.countries import collation_key
 def _listed(page: str, select: str) -> list[str]:
     block = re.search(rf'<select[^>]*name="{select}"[^>]*>(.*?)</select>', page, re.S)
     assert block is not None
-    return [name.strip() for name in re.findall(r"<option [^>]*>([^<]*)</option>", block.group(1)) if name.strip() not in {"", "—", "Alle"}]
+    return [
+        name.strip()
+        for name in re.findall(r"<option [^>]*>([^<]*)</option>", block.group(1))
+        if name.strip() not in {"", "—", "Alle"}
+    ]
 
 
 def _in_order(names: list[str]) -> bool:
