@@ -85,3 +85,21 @@ def test_one_formatting_path():
     assert points_format(1280, "de") == "1.280"
     assert points_format(1280, "it") == "1.280"
     assert points_format(1280, "en") == "1,280"
+
+
+def test_a_refusal_groups_the_points_the_readers_way(shop, business, owner):
+    from rest_framework.test import APIClient
+
+    business.points_balance = 1280
+    business.save()
+    api = APIClient()
+    api.force_authenticate(owner)
+    refused = api.post(
+        "/api/v1/subscriptions/",
+        {"tier": "platinum", "accept_terms": True, "payment_method": "bank_transfer"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="it",
+    )
+    assert refused.json()["error"]["code"] == "not_enough_points"
+    assert "1.600" in refused.json()["error"]["message"]
+    assert "1.280" in refused.json()["error"]["message"]
