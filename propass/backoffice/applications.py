@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_countries import countries
 
 from propass.accounts.enums import StaffGroup
 from propass.accounts.models import User
 from propass.accounts.permissions import staff_required
 from propass.accounts.services import password_link_resend
+from propass.core.countries import country_choices
 from propass.core.errors import DomainError
 from propass.core.models import AuditLog
 from propass.core.selectors import program_current
@@ -51,10 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "counts": application_counts(),
             "statuses": ApplicationStatus.choices,
-            "countries": sorted(
-                ((code, countries.name(code)) for code in program_current().participating_countries),
-                key=lambda pair: str(pair[1]),
-            ),
+            "countries": country_choices(program_current().participating_countries),
             "status": status,
             "country": country,
             "extra_query": query,

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_countries import countries
 
 from propass.accounts.enums import StaffGroup
 from propass.accounts.permissions import staff_required
 from propass.backoffice.previews import email_preview, email_templates
+from propass.core.countries import country_choices
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
 from propass.core.models import LegalText, LegalTextKind
@@ -48,7 +48,7 @@ class ProgramForm(forms.Form):
     short_name = forms.CharField(label=gettext_lazy("Short name"), max_length=30)
     sender_name = forms.CharField(label=gettext_lazy("Sender name"), max_length=100)
     sender_email = forms.EmailField(label=gettext_lazy("Sender address (no-reply)"))
-    operator_country = forms.ChoiceField(label=gettext_lazy("Operator country"), choices=countries)
+    operator_country = forms.ChoiceField(label=gettext_lazy("Operator country"), choices=country_choices)
     validation_sla_days = _number(gettext_lazy("Validation time in business days"))
     invitation_threshold = forms.IntegerField(label=gettext_lazy("Points for the invitation"), min_value=0)
     set_password_link_hours = _number(gettext_lazy("Set-password link valid for (hours)"))
@@ -58,7 +58,7 @@ class ProgramForm(forms.Form):
     refund_window_days = _number(gettext_lazy("Refund window (days)"), help_text=gettext_lazy("0 means no refunds."))
     participating_countries = forms.MultipleChoiceField(
         label=gettext_lazy("Participating countries"),
-        choices=countries,
+        choices=country_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -9,6 +9,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from propass.core.money import points_format
+
 
 class DomainError(Exception):
     """A rule said no. `message` is safe to show; `code` is stable for integrators."""
@@ -33,8 +35,15 @@ class DomainError(Exception):
         super().__init__(str(self.message))
 
     def __str__(self) -> str:
+        """The message in the active language; whole numbers grouped the reader's way."""
         text = str(self.message)
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        shown = {
+            key: points_format(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            for key, value in self.params.items()
+        }
+        return text % shown
 
     def summary(self) -> str:
         """One line for a flash message: the field messages when there are any."""

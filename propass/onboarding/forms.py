@@ -1,8 +1,8 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from propass.core.countries import country_choices
 from propass.onboarding.enums import NON_VAT_DOCUMENTS, VAT_DOCUMENTS, DocumentType
 
 
@@ -55,10 +55,7 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: object, participating: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        names = dict(countries)
-        self.fields["country"].choices = sorted(  # type: ignore[attr-defined]
-            ((code, names.get(code, code)) for code in participating), key=lambda pair: str(pair[1])
-        )
+        self.fields["country"].choices = country_choices(participating)  # type: ignore[attr-defined]
         # Required when the company is VAT-registered; the service enforces it.
         self.fields["vat_number"].conditional = True  # type: ignore[attr-defined]
         self.vat_document_types = VAT_DOCUMENTS

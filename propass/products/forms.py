@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from propass.catalog.models import ProductModel
+from propass.core.countries import country_choices
 from propass.products.services import RegistrationInput
 
 
@@ -39,7 +39,7 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["country_of_purchase"].choices = [("", "—"), *countries]  # type: ignore[attr-defined]
+        self.fields["country_of_purchase"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]
         for name in ("product", "serial_number", "purchase_date", "country_of_purchase", "dealer"):
             self.fields[name].conditional = True  # type: ignore[attr-defined]
 

