@@ -189,3 +189,19 @@ def test_the_invitation_prompt_goes_once_subscribed(client, uk_shop, owner):
     assert "You are invited to the program" in client.get("/subscriptions/").content.decode()
     _silver(uk_shop, owner)
     assert "You are invited to the program" not in client.get("/subscriptions/").content.decode()
+
+
+def test_a_credit_note_for_an_unpaid_invoice_does_not_promise_a_refund_nor_carry_a_due_date(client, uk_shop, owner):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    _silver(uk_shop, owner, method="card")
+    client.force_login(owner)
+    client.post("/subscriptions/manage/", {"action": "cancel_refund", "confirm": "yes"})
+    note = Invoice.objects.get(kind="credit_note")
+    response = client.get(f"/subscriptions/invoices/{note.pk}/pdf/")
+    text = PdfReader(BytesIO(b"".join(response.streaming_content))).pages[0].extract_text()
+    assert "Nothing was charged for this invoice" in text
+    assert "refunded" not in text
+    assert "Due date" not in text
