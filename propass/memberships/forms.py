@@ -1,6 +1,10 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from propass.core.money import money_format
 from propass.memberships.enums import PaymentMethod
 
 SANDBOX_CARDS = [
@@ -40,9 +44,30 @@ class ReviewForm(forms.Form):
     )
     accept_terms = forms.BooleanField(label=_("Please accept the CPS Terms & Conditions"), required=False)
 
-    def __init__(self, *args: object, terms: list[int], **kwargs: object) -> None:
+    def __init__(self, *args: object, prices: dict[int, Decimal], currency: str, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["term_years"].choices = [(years, str(years)) for years in terms]  # type: ignore[attr-defined]
+        self.fields["term_years"].choices = [  # type: ignore[attr-defined]
+            (years, term_label(years, amount, prices.get(1), currency)) for years, amount in prices.items()
+        ] or [(1, "1")]
+
+
+def term_discount(years: int, amount: Decimal, yearly: Decimal | None) -> int:
+    """How much less a term of `years` costs than paying the yearly price each year, in whole percent."""
+    if not yearly or years <= 1:
+        return 0
+    return int(((1 - amount / (yearly * years)) * 100).quantize(Decimal("1")))
+
+
+def term_label(years: int, amount: Decimal, yearly: Decimal | None, currency: str) -> str:
+    """ "3 years - £229.50 excl. VAT (10% off)": each term with its price and discount."""
+    label = ngettext("%(years)s year – %(price)s excl. VAT", "%(years)s years – %(price)s excl. VAT", years) % {
+        "years": years,
+        "price": money_format(amount, currency),
+    }
+    discount = term_discount(years, amount, yearly)
+    if discount > 0:
+        label += " " + str(_("(%(discount)s%% off)") % {"discount": discount})
+    return label
 
 
 class PaymentForm(forms.Form):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 
 from propass.accounts.models import Business
 from propass.core.selectors import program_current
-from propass.memberships.enums import TierFamily
-from propass.memberships.models import Tier, TierPrice
+from propass.memberships.enums import LIVE_STATUSES, TierFamily
+from propass.memberships.models import Subscription, Tier, TierPrice
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ class Progress:
 
 
 def points_progress(*, business: Business | None) -> Progress | None:
-    """The balance against the next goal: the invitation threshold first, then the next tier."""
+    """The balance against the next goal: the invitation threshold first, then the next tier.
+    `invited`: invited and not a member yet (the prompt to choose a level)."""
     if business is None:
         return None
     program = program_current()
@@ -83,6 +84,8 @@ def points_progress(*, business: Business | None) -> Progress | None:
         target=target,
         label=label,
         missing=max(target - balance, 0),
-        invited=business.invited_at is not None,
+        # The prompt to choose a level is for invited businesses that have not chosen yet.
+        invited=business.invited_at is not None
+        and not Subscription.objects.filter(business=business, status__in=LIVE_STATUSES).exists(),
         is_invitation=target == program.invitation_threshold and business.invited_at is None,
     )

@@ -12,9 +12,10 @@ from propass.accounts.models import Business, User
 from propass.accounts.permissions import has_billing_rights
 from propass.billing.collection import invoices_retry_with_new_card
 from propass.billing.credit_notes import credit_note_issue
-from propass.billing.gateways import CardAuthorisation, gateway
+from propass.billing.gateways import CardAuthorisation, PaymentDeclined, gateway
 from propass.billing.invoicing import invoice_issue, invoice_request_create
 from propass.billing.models import Invoice, InvoiceKind, InvoiceRequest, InvoiceStatus
+from propass.billing.vat import vat_decide
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import LegalTextKind
@@ -117,7 +118,17 @@ def subscription_checkout(
     _check(business, actor, data)
     card: CardAuthorisation | None = None
     if data.payment_method == PaymentMethod.CARD:
-        card = gateway().authorise(token=data.payment_token, customer=f"business-{business.pk}")
+        try:
+            card = gateway().authorise(token=data.payment_token, customer=f"business-{business.pk}")
+        except PaymentDeclined as declined:
+            # The processor's own words are for staff (the audit trail); members get ours.
+            audit_record(
+                actor=actor,
+                action=AuditAction.SUBSCRIPTION_CARD_DECLINED,
+                target=business,
+                data={"tier": data.tier, "code": declined.code, "processor_message": str(declined)},
+            )
+            raise
     terms = legal_text_current(kind=LegalTextKind.PROGRAM_TERMS)
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
@@ -219,6 +230,62 @@ def subscription_set_auto_renew(*, business: Business, actor: User, auto_renew: 
     return subscription
 
 
+def subscription_resume_renewal(*, business: Business, actor: User) -> Subscription:
+    """Undo "Cancel the renewal" while the term runs: the membership renews again (audited)."""
+    _require_billing_rights(actor, business)
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
+        )
+        if subscription is None:
+            raise NotFound(_("Your business has no active membership."), code="no_membership")
+        if subscription.cancelled_at is None:
+            raise Conflict(_("The renewal of this membership is not cancelled."), code="not_cancelled")
+        before = {"auto_renew": subscription.auto_renew, "cancelled_at": subscription.cancelled_at.isoformat()}
+        subscription.auto_renew = True
+        subscription.cancelled_at = None
+        subscription.save(update_fields=["auto_renew", "cancelled_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.SUBSCRIPTION_RENEWAL_RESUME,
+            target=subscription,
+            data={"before": before, "after": {"auto_renew": True, "cancelled_at": None}},
+        )
+    return subscription
+
+
+@dataclass(frozen=True)
+class RefundPreview:
+    """What "End now with a refund" does: the membership ends today, the term's invoices are
+    credited in full (`credited`, VAT included) and of that `paid` goes back to the payer."""
+
+    ends_on: date
+    credited: Decimal
+    paid: Decimal
+    currency: str
+    payment_method: str
+
+
+def refund_preview(*, subscription: Subscription) -> RefundPreview:
+    """The amounts a cancellation with refund would credit and pay back; changes nothing."""
+    term_requests = subscription.invoice_requests.filter(period_end=subscription.expires_on)
+    creditable = [InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE, InvoiceStatus.PAID]
+    invoices = list(Invoice.objects.filter(request__in=term_requests, kind=InvoiceKind.INVOICE, status__in=creditable))
+    credited = sum((invoice.total for invoice in invoices), Decimal("0"))
+    paid = sum((invoice.total for invoice in invoices if invoice.status == InvoiceStatus.PAID), Decimal("0"))
+    pending = [request.net for request in term_requests.filter(invoiced_at__isnull=True)]
+    if pending:
+        vat = vat_decide(business=subscription.business)
+        credited += sum((net + vat.vat_on(net) for net in pending), Decimal("0"))
+    return RefundPreview(
+        ends_on=timezone.localdate(),
+        credited=credited,
+        paid=paid,
+        currency=subscription.currency,
+        payment_method=subscription.payment_method,
+    )
+
+
 def refund_available(*, subscription: Subscription, today: date | None = None) -> bool:
     """A cancellation is refunded when the program allows refunds and the current term
     started no more than the program's refund window ago."""
@@ -302,6 +369,75 @@ def proration(
     return amount, days_left, days_in_term
 
 
+@dataclass(frozen=True)
+class PlanQuote:
+    """What a change of plan to `to_tier` would do: an upgrade from today owing `amount`
+    (excl. VAT; `vat` and `total` as the invoice will print them), or a downgrade from the
+    renewal (`effective_on`)."""
+
+    to_tier: Tier
+    upgrade: bool
+    new_price: Decimal
+    current_price: Decimal
+    amount: Decimal
+    vat_rate: Decimal
+    vat: Decimal
+    total: Decimal
+    days_left: int
+    days_in_term: int
+    effective_on: date
+    currency: str
+
+
+def _plan_quote(business: Business, subscription: Subscription, tier_code: str) -> PlanQuote:
+    target = Tier.objects.filter(code=tier_code, active=True).first()
+    if target is None or target.pk == subscription.tier_id:
+        raise InvalidInput(fields={"tier": [str(_("Choose another membership level."))]})
+    prices = dict(
+        TierPrice.objects.filter(
+            tier__in=[subscription.tier_id, target.pk],
+            currency=subscription.currency,
+            term_years=subscription.term_years,
+        ).values_list("tier_id", "amount")
+    )
+    if target.pk not in prices:
+        raise InvalidInput(fields={"tier": [str(_("This term is not offered for this level."))]})
+    current_price = prices.get(subscription.tier_id, subscription.price)
+    today = timezone.localdate()
+    upgrade = prices[target.pk] > current_price
+    if upgrade and business.points_balance < target.min_points:
+        raise InvalidInput(
+            _("%(tier)s needs %(points)s points; your business has %(balance)s."),
+            code="not_enough_points",
+            fields={"tier": [str(_("Not enough points for this level."))]},
+            tier=target.name,
+            points=target.min_points,
+            balance=business.points_balance,
+        )
+    amount, days_left, days_in_term = Decimal("0"), 0, (subscription.expires_on - subscription.starts_on).days
+    if upgrade:
+        amount, days_left, days_in_term = proration(
+            price_from=current_price, price_to=prices[target.pk], today=today,
+            starts_on=subscription.starts_on, expires_on=subscription.expires_on,
+        )  # fmt: skip
+    vat = vat_decide(business=business)
+    return PlanQuote(
+        to_tier=target, upgrade=upgrade, new_price=prices[target.pk], current_price=current_price,
+        amount=amount, vat_rate=vat.rate, vat=vat.vat_on(amount), total=amount + vat.vat_on(amount),
+        days_left=days_left, days_in_term=days_in_term,
+        effective_on=today if upgrade else subscription.expires_on, currency=subscription.currency,
+    )  # fmt: skip
+
+
+def plan_change_preview(*, business: Business, actor: User, tier_code: str) -> PlanQuote:
+    """The Change Plan preview: what `subscription_change_plan` would do, changing nothing."""
+    _require_billing_rights(actor, business)
+    subscription = subscription_current(business=business)
+    if subscription is None:
+        raise NotFound(_("Your business has no active membership."), code="no_membership")
+    return _plan_quote(business, subscription, tier_code)
+
+
 def subscription_change_plan(*, business: Business, actor: User, tier_code: str) -> PlanChange:
     """Change plan: an upgrade to a tier the points allow now takes effect today and owes
     the price difference pro rata for the rest of the term; a downgrade is scheduled for
@@ -314,39 +450,15 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
         )
         if subscription is None:
             raise NotFound(_("Your business has no active membership."), code="no_membership")
-        target = Tier.objects.filter(code=tier_code, active=True).first()
-        if target is None or target.pk == subscription.tier_id:
-            raise InvalidInput(fields={"tier": [str(_("Choose another membership level."))]})
-        prices = dict(
-            TierPrice.objects.filter(
-                tier__in=[subscription.tier_id, target.pk],
-                currency=subscription.currency,
-                term_years=subscription.term_years,
-            ).values_list("tier_id", "amount")
-        )
-        if target.pk not in prices:
-            raise InvalidInput(fields={"tier": [str(_("This term is not offered for this level."))]})
-        current_price = prices.get(subscription.tier_id, subscription.price)
-        today = timezone.localdate()
-        upgrade = prices[target.pk] > current_price
-        if upgrade and locked.points_balance < target.min_points:
-            raise InvalidInput(
-                _("%(tier)s needs %(points)s points; your business has %(balance)s."),
-                code="not_enough_points",
-                fields={"tier": [str(_("Not enough points for this level."))]},
-                tier=target.name,
-                points=target.min_points,
-                balance=locked.points_balance,
-            )
+        quote = _plan_quote(locked, subscription, tier_code)
+        target, upgrade, today = quote.to_tier, quote.upgrade, timezone.localdate()
         before = _plan(subscription)
         if upgrade:
-            amount, days_left, days_in_term = proration(
-                price_from=current_price, price_to=prices[target.pk], today=today,
-                starts_on=subscription.starts_on, expires_on=subscription.expires_on,
-            )  # fmt: skip
+            amount = quote.amount
             change = PlanChange.objects.create(
                 subscription=subscription, from_tier=subscription.tier, to_tier=target, effective_on=today,
-                days_left=days_left, days_in_term=days_in_term, amount_due=amount, currency=subscription.currency,
+                days_left=quote.days_left, days_in_term=quote.days_in_term, amount_due=amount,
+                currency=subscription.currency,
                 applied=True, created_by=actor,
             )  # fmt: skip
             if amount > 0:
@@ -360,7 +472,7 @@ def subscription_change_plan(*, business: Business, actor: User, tier_code: str)
                     currency=subscription.currency,
                 )
             subscription.tier = target
-            subscription.price = prices[target.pk]
+            subscription.price = quote.new_price
             subscription.next_tier = None
         else:
             change = PlanChange.objects.create(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from propass.accounts.models import Business, User
 from propass.accounts.permissions import has_billing_rights
 from propass.accounts.selectors import business_of
+from propass.billing.gateways import PaymentDeclined
 from propass.billing.models import Invoice
 from propass.billing.vat import vat_decide
 from propass.core.errors import DomainError
@@ -16,19 +17,23 @@ from propass.core.forms import form_add_domain_error
 from propass.core.money import money_format
 from propass.core.ratelimit import client_address
 from propass.core.selectors import program_current
-from propass.memberships.enums import LIVE_STATUSES, TierFamily
-from propass.memberships.forms import SANDBOX_CARDS, PaymentForm, ReviewForm
+from propass.memberships.enums import LIVE_STATUSES, SubscriptionStatus, TierFamily
+from propass.memberships.forms import SANDBOX_CARDS, PaymentForm, ReviewForm, term_discount
 from propass.memberships.models import Subscription
 from propass.memberships.selectors import corporate_switch_shown, points_progress, tier_offers
 from propass.memberships.services import (
     CheckoutInput,
+    RefundPreview,
     checkout_review,
+    plan_change_preview,
     refund_available,
+    refund_preview,
     subscription_cancel,
     subscription_change_plan,
     subscription_checkout,
     subscription_current,
     subscription_replace_card,
+    subscription_resume_renewal,
     subscription_set_auto_renew,
 )
 
@@ -49,11 +54,18 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
     """MY SUBSCRIPTIONS: the points, and the tiers the business can choose from. Above the
     lowest Corporate minimum the "Available CPS levels" switch shows Corporate or standard."""
     business = business_of(request.user)  # type: ignore[arg-type]
-    offers, switch, family, current = [], False, TierFamily.STANDARD, None
+    offers, switch, family, current, ended = [], False, TierFamily.STANDARD, None, None
     if business is not None:
         current = (
             Subscription.objects.filter(business=business, status__in=LIVE_STATUSES).select_related("tier").first()
         )
+        if current is None:
+            ended = (
+                Subscription.objects.filter(business=business, status=SubscriptionStatus.EXPIRED)
+                .select_related("tier")
+                .order_by("-updated_at", "-id")
+                .first()
+            )
         switch = corporate_switch_shown(business=business)
         if switch and request.GET.get("levels") == TierFamily.CORPORATE:
             family = TierFamily.CORPORATE
@@ -68,6 +80,7 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
             "switch": switch,
             "corporate": family == TierFamily.CORPORATE,
             "current": current,
+            "ended": ended,
             "invoices": _invoices(business, request.user),  # type: ignore[arg-type]
             "program": program_current(),
         },
@@ -93,6 +106,23 @@ def _checkout_input(saved: dict, payment: dict | None = None) -> CheckoutInput:
     )
 
 
+def _draft_initial(saved: dict) -> dict:
+    """The review draft as the form's initial values: the radios compare strings ("true")."""
+    return {**saved, "auto_renew": "true" if saved.get("auto_renew") else "false"}
+
+
+def _chosen_term(request: HttpRequest, saved: dict | None, prices: dict[int, Decimal]) -> int:
+    """The term the review page prices: the one posted, else the draft's, else the shortest."""
+    for value in (request.POST.get("term_years"), (saved or {}).get("term_years")):
+        try:
+            years = int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if years in prices:
+            return years
+    return next(iter(prices), 1)
+
+
 @login_required
 def checkout(request: HttpRequest, tier: str) -> HttpResponse:
     """ "Please review your information", then "Please select payment option", then CHECKOUT."""
@@ -102,17 +132,29 @@ def checkout(request: HttpRequest, tier: str) -> HttpResponse:
     offer = next((o for o in tier_offers(business=business) if o.tier.code == tier), None)
     if offer is None:
         raise Http404
+    if subscription_current(business=business) is not None:
+        messages.error(request, _("Your business already has an active membership."))
+        return redirect("memberships:manage")
+    if not offer.available:
+        messages.error(
+            request,
+            _("%(tier)s needs %(points)s points; your business has %(balance)s.")
+            % {"tier": offer.tier.name, "points": offer.tier.min_points, "balance": business.points_balance},
+        )
+        return redirect("memberships:subscriptions")
     program = program_current()
     saved = request.session.get("checkout")
+    saved = saved if saved and saved.get("tier") == tier else None
     if request.POST.get("action") == "cancel":
         request.session.pop("checkout", None)
         return redirect("memberships:subscriptions")
-    step = "payment" if request.GET.get("step") == "payment" and saved and saved.get("tier") == tier else "review"
+    step = "payment" if request.GET.get("step") == "payment" and saved else "review"
     posted = request.POST if request.method == "POST" else None
     review = ReviewForm(
         posted if step == "review" else None,
-        terms=list(offer.prices) or [1],
-        initial=saved if saved and saved.get("tier") == tier else None,
+        prices=offer.prices,
+        currency=offer.currency,
+        initial=_draft_initial(saved) if saved else None,
     )
     payment = PaymentForm(posted if step == "payment" else None)
     if request.method == "POST" and step == "review" and review.is_valid():
@@ -132,6 +174,15 @@ def checkout(request: HttpRequest, tier: str) -> HttpResponse:
                 data=_checkout_input(saved or {}, payment.cleaned_data),
                 ip=client_address(request),
             )
+        except PaymentDeclined:
+            # The processor's words stay in the audit trail (staff); the member gets ours.
+            payment.add_error(
+                None,
+                _(
+                    "Your card was not accepted, so nothing was charged and no membership was created. "
+                    "Try another card or choose Bank Transfer."
+                ),
+            )
         except DomainError as error:
             form_add_domain_error(payment, error)
         else:
@@ -142,48 +193,85 @@ def checkout(request: HttpRequest, tier: str) -> HttpResponse:
                 % {"program": program.short_name, "number": subscription.membership_number},
             )
             return redirect("memberships:subscriptions")
+    term = _chosen_term(request, saved, offer.prices)
+    net = offer.prices.get(term, offer.yearly) or Decimal("0")
     vat = vat_decide(business=business)
-    net = offer.yearly or Decimal("0")
     return render(
         request,
         "memberships/checkout.html",
         {
             "offer": offer, "program": program, "step": step, "review": review, "payment": payment, "saved": saved,
+            "term": term, "net": net, "discount": term_discount(term, net, offer.yearly),
             "vat": vat, "vat_amount": vat.vat_on(net), "total": net + vat.vat_on(net),
         },
     )  # fmt: skip
 
 
+def _confirm(request: HttpRequest, action: str, context: dict) -> HttpResponse:
+    """The confirmation step of a destructive or paying action: what will happen, then Confirm."""
+    return render(
+        request, "memberships/manage_confirm.html", {"action": action, "program": program_current(), **context}
+    )
+
+
+def _refund_done_message(preview: RefundPreview) -> str:
+    if preview.paid > 0:
+        return _(
+            "Your membership has ended. A credit note is issued and %(amount)s is refunded to the card or bank "
+            "account it was paid from."
+        ) % {"amount": money_format(preview.paid, preview.currency)}
+    return _(
+        "Your membership has ended. Nothing was charged, so nothing is owed: the invoice is cancelled by a credit note."
+    )
+
+
 @login_required
 def manage(request: HttpRequest) -> HttpResponse:
-    """Manage Subscription: the membership's details, auto-renewal on/off, cancel renewal."""
+    """Manage Subscription: the membership's details, auto-renewal on/off, cancel renewal (with
+    confirmation, and undo while the term runs), end with a refund and change plan (each
+    confirmed after a preview of what happens)."""
     business = business_of(request.user)  # type: ignore[arg-type]
     if business is None:
         raise Http404
     if request.method == "POST":
         action = request.POST.get("action")
+        confirmed = request.POST.get("confirm") == "yes"
+        actor: User = request.user  # type: ignore[assignment]
         try:
+            current = subscription_current(business=business)
+            if action in ("cancel", "cancel_refund", "change_plan") and not confirmed and current is not None:
+                if action == "cancel":
+                    return _confirm(request, action, {"subscription": current})
+                if action == "cancel_refund":
+                    return _confirm(
+                        request, action, {"subscription": current, "refund": refund_preview(subscription=current)}
+                    )
+                quote = plan_change_preview(business=business, actor=actor, tier_code=request.POST.get("tier", ""))
+                return _confirm(request, action, {"subscription": current, "quote": quote})
             if action == "auto_renew":
                 subscription_set_auto_renew(
-                    business=business,
-                    actor=request.user,  # type: ignore[arg-type]
-                    auto_renew=request.POST.get("auto_renew") == "on",
+                    business=business, actor=actor, auto_renew=request.POST.get("auto_renew") == "on"
                 )
                 messages.success(request, _("The subscription type was saved."))
             elif action == "cancel":
-                subscription_cancel(business=business, actor=request.user)  # type: ignore[arg-type]
-                messages.success(request, _("Your membership will not renew; it stays active until it expires."))
-            elif action == "cancel_refund":
-                subscription_cancel(business=business, actor=request.user, refund=True)  # type: ignore[arg-type]
+                subscription_cancel(business=business, actor=actor)
                 messages.success(
-                    request, _("Your membership has ended. A credit note is issued and the amount paid is refunded.")
-                )
+                    request,
+                    _("Your membership will not renew; it stays active until it expires. You can resume the renewal "
+                      "until then."),
+                )  # fmt: skip
+            elif action == "resume":
+                subscription_resume_renewal(business=business, actor=actor)
+                messages.success(request, _("The renewal is resumed: the membership renews automatically."))
+            elif action == "cancel_refund":
+                preview = refund_preview(subscription=current) if current is not None else None
+                subscription_cancel(business=business, actor=actor, refund=True)
+                if preview is not None:
+                    messages.success(request, _refund_done_message(preview))
                 return redirect("memberships:subscriptions")
             elif action == "change_plan":
                 change = subscription_change_plan(
-                    business=business,
-                    actor=request.user,  # type: ignore[arg-type]
-                    tier_code=request.POST.get("tier", ""),
+                    business=business, actor=actor, tier_code=request.POST.get("tier", "")
                 )
                 if change.applied:
                     messages.success(
@@ -195,11 +283,7 @@ def manage(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, _("%(tier)s starts with the renewal.") % {"tier": change.to_tier.name})
             elif action == "replace_card":
-                subscription_replace_card(
-                    business=business,
-                    actor=request.user,  # type: ignore[arg-type]
-                    token=request.POST.get("payment_token", ""),
-                )
+                subscription_replace_card(business=business, actor=actor, token=request.POST.get("payment_token", ""))
                 messages.success(request, _("The new card is saved."))
         except DomainError as error:
             messages.error(request, error.summary())

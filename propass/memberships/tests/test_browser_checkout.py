@@ -67,5 +67,5 @@ def test_a_declined_card_is_explained_and_nothing_is_created(uk_member, page):
     _choose_silver_and_review(page)
     page.locator("#id_payment_token").select_option("tok_chargeDeclined")
     page.get_by_role("button", name="Checkout").click()
-    expect(page.get_by_role("alert")).to_contain_text("declined by the bank")
+    expect(page.get_by_role("alert")).to_contain_text("Try another card or choose Bank Transfer")
     assert Subscription.objects.count() == 0
