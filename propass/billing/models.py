@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.core.models import TimeStampedModel
 
-
 # The words for the codes of `billing.vat.VatTreatment` (which imports this module).
 VAT_TREATMENT_LABELS = {
     "domestic": _("Domestic VAT"),

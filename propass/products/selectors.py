@@ -46,3 +46,8 @@ def registration_conflicts() -> QuerySet[Registration]:
         .select_related("product", "business")
         .order_by("created_at")
     )
+
+
+def registration_conflicts_count() -> int:
+    """How many registrations wait for staff because their serial is credited elsewhere."""
+    return Registration.objects.filter(status=RegistrationStatus.UNDER_REVIEW).count()

@@ -705,9 +705,7 @@ def test_charts_of_counts_have_whole_number_ticks():
     stacked = stacked_bar_chart(chart_id="s", title="t", description="d", labels=["a"], series=[Series("s", [1])])
     assert _ticks_of(stacked) == ["0", "1"]
     # Amounts keep their fractions.
-    amounts = bar_chart(
-        chart_id="m", title="t", description="d", labels=["a"], series=[Series("s", [Decimal("1.5")])]
-    )
+    amounts = bar_chart(chart_id="m", title="t", description="d", labels=["a"], series=[Series("s", [Decimal("1.5")])])
     assert "0.5" in _ticks_of(amounts)
 
 
