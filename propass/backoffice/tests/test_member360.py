@@ -301,6 +301,6 @@ def test_another_business_with_the_same_vat_number_is_named_as_such(client, staf
     assert "Another business with this VAT number: Beta Films" in applications
     documents = page.split('id="documents"')[1].split("</section>")[0]
     assert "Another business with this VAT number: Beta Films" in documents
-    own_row = [row for row in applications.split("<tr>") if "Alpha Studio S.r.l." in row][0]
+    own_row = next(row for row in applications.split("<tr>") if "Alpha Studio S.r.l." in row)
     assert "Another business" not in own_row
     assert "Beta approved" not in page.split('id="audit"')[1]
