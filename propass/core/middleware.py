@@ -68,7 +68,9 @@ class NotFoundPageMiddleware:
 
     @staticmethod
     def _not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-        return get_resolver().resolve_error_handler(404)(request, exception=exception)
+        # django-stubs types the handler without its `exception` argument, which Django passes.
+        handler: Callable[..., HttpResponse] = get_resolver().resolve_error_handler(404)
+        return handler(request, exception)
 
 
 class PrivateCacheMiddleware:

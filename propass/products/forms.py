@@ -49,7 +49,7 @@ class RegistrationForm(forms.Form):
         errors = self.errors  # an unbound form's errors are empty, and stay so unless added here
         for name in names:
             if name in self.fields:
-                errors[name] = self.error_class([_("Needed for points.")])
+                errors[name] = self.error_class([str(_("Needed for points."))])
 
     def to_input(self) -> RegistrationInput:
         data = self.cleaned_data
