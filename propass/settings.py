@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "propass.core.middleware.UserLanguageMiddleware",
     "propass.core.middleware.DomainErrorMiddleware",
+    "propass.core.middleware.NotFoundPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

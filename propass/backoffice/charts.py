@@ -62,8 +62,9 @@ def _number(value: float, *, percent: bool = False, decimals: int | None = None)
     return f"{text} %" if percent else text
 
 
-def _ticks(low: float, high: float, *, percent: bool) -> tuple[list[float], int]:
-    """Round axis values covering [low, high] (0 included) and their number of decimals."""
+def _ticks(low: float, high: float, *, percent: bool, whole: bool = False) -> tuple[list[float], int]:
+    """Round axis values covering [low, high] (0 included) and their number of decimals; whole
+    numbers only for counts (`whole`)."""
     if percent:
         return [0, 25, 50, 75, 100], 0
     low, high = min(low, 0.0), max(high, 0.0)
@@ -72,6 +73,8 @@ def _ticks(low: float, high: float, *, percent: bool) -> tuple[list[float], int]
     raw = (high - low) / 4
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    if whole:
+        step = max(step, 1)
     start, stop = math.floor(low / step), math.ceil(high / step)
     decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
     return [round(i * step, decimals) for i in range(start, stop + 1)], decimals
@@ -109,7 +112,9 @@ def _chart(
         low, high = 0.0, max(totals)
     else:
         low, high = min(min(v) for v in values), max(max(v) for v in values)
-    ticks, decimals = _ticks(low, high, percent=percent)
+    # Counts come as int: their axis never shows half a business.
+    whole = all(isinstance(v, int) for s in series for v in s.values if v is not None)
+    ticks, decimals = _ticks(low, high, percent=percent, whole=whole)
     bottom, top = ticks[0], ticks[-1]
 
     def y(value: float) -> float:

@@ -1,7 +1,7 @@
 """Back-office pages for legacy CPS data: search, link to a business, upload a file."""
 
 from django.contrib import messages
-from django.db.models import Count
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,31 +12,42 @@ from django.views.decorators.http import require_POST
 from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business
 from propass.accounts.permissions import staff_required
+from propass.backoffice.selectors import business_search
 from propass.core.errors import DomainError
 from propass.products.legacy import legacy_import_upload
 from propass.products.migration import legacy_link
-from propass.products.models import LegacyAccount, LegacyImport
+from propass.products.models import LegacyImport
+from propass.products.selectors import legacy_accounts
 
 support = staff_required(group=StaffGroup.SUPPORT)
 
 
+PAGE_SIZE = 25
+BUSINESS_CHOICES = 20
+
+
 @support
 def legacy(request: HttpRequest) -> HttpResponse:
+    """Old CPS accounts (without a search: those not migrated yet), and the businesses a
+    search by name, VAT number or user e-mail finds, to link one to an account."""
     email = request.GET.get("email", "").strip().lower()
-    accounts = []
-    if email:
-        accounts = list(
-            LegacyAccount.objects.filter(email__contains=email)
-            .select_related("migrated_to")
-            .annotate(products=Count("registrations"))
-            .order_by("email")[:50]
-        )
+    business_q = request.GET.get("business_q", "").strip()
+    page = Paginator(legacy_accounts(email=email), PAGE_SIZE).get_page(request.GET.get("page"))
+    accounts = list(page.object_list)
     linked = {b.legacy_email: b for b in Business.objects.filter(legacy_email__in=[a.email for a in accounts])}
-    rows = [(account, linked.get(account.email)) for account in accounts]
+    choices = list(business_search(query=business_q)[:BUSINESS_CHOICES]) if business_q else []
     return render(
         request,
         "backoffice/legacy.html",
-        {"email": email, "rows": rows, "imports": LegacyImport.objects.all()[:10]},
+        {
+            "email": email,
+            "business_q": business_q,
+            "choices": choices,
+            "page": page,
+            "rows": [(account, linked.get(account.email)) for account in accounts],
+            "extra_query": urlencode({k: v for k, v in (("email", email), ("business_q", business_q)) if v}),
+            "imports": LegacyImport.objects.all()[:10],
+        },
     )
 
 
@@ -46,7 +57,7 @@ def legacy_link_view(request: HttpRequest) -> HttpResponse:
     email = request.POST.get("email", "")
     business = Business.objects.filter(pk=request.POST.get("business") or 0).first()
     if business is None:
-        messages.error(request, _("No business has this number."))
+        messages.error(request, _("Choose the business to link."))
         return _back_to_search(email)
     try:
         legacy_link(business=business, email=email, agent=request.user)  # type: ignore[arg-type]

@@ -92,7 +92,7 @@ class Cell:
 @dataclass
 class ShownReport:
     report: Report
-    charts: list[SafeString]
+    charts: list[tuple[str, SafeString]]  # (title, chart)
     header: list[Column]
     cells: list[list[Cell]]
     csv_url: str
@@ -163,7 +163,7 @@ def _chart(report: Report, index: int, spec: ChartSpec) -> SafeString:
 def _show(report: Report, query: str) -> ShownReport:
     return ShownReport(
         report=report,
-        charts=[_chart(report, index, spec) for index, spec in enumerate(report.charts)],
+        charts=[(str(spec.title), _chart(report, index, spec)) for index, spec in enumerate(report.charts)],
         header=report.columns,
         cells=[
             [Cell(c.key, _shown(row[c.key], c, row), _csv_value(row[c.key], c.kind), c.numeric) for c in report.columns]

@@ -145,10 +145,17 @@ def business_overview(*, business: Business) -> BusinessOverview:
     applications = list(
         Application.objects.annotate(email_lower=Lower("email"))
         .filter(same_company)
-        .select_related("decided_by")
+        .select_related("decided_by", "business")
         .prefetch_related("documents")
         .order_by("-submitted_at", "-pk")
     )
+    # Matched by the shared VAT number or an e-mail, but approved as another business: shown
+    # on this page named as such (`other_business`), its audit entries left to that business.
+    for application in applications:
+        application.other_business = (  # type: ignore[attr-defined]
+            application.business if application.business_id not in (None, business.pk) else None
+        )
+    own_applications = [a for a in applications if a.other_business is None]  # type: ignore[attr-defined]
     registrations = Registration.objects.filter(business=business)
     subscriptions = list(
         Subscription.objects.filter(business=business)
@@ -170,7 +177,7 @@ def business_overview(*, business: Business) -> BusinessOverview:
     about = (
         Q(target_type=Business._meta.label_lower, target_id=str(business.pk))
         | Q(target_type=Subscription._meta.label_lower, target_id__in=[str(s.pk) for s in subscriptions])
-        | Q(target_type=Application._meta.label_lower, target_id__in=[str(a.pk) for a in applications])
+        | Q(target_type=Application._meta.label_lower, target_id__in=[str(a.pk) for a in own_applications])
         | Q(target_type=Invoice._meta.label_lower, target_id__in=_ids(invoices))
         | Q(target_type=Registration._meta.label_lower, target_id__in=_ids(registrations))
         | Q(target_type=Ticket._meta.label_lower, target_id__in=_ids(tickets))

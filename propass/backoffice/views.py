@@ -10,6 +10,7 @@ from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business
 from propass.accounts.permissions import staff_may, staff_required
 from propass.accounts.services import password_link_resend
+from propass.billing.bank import bank_lines_unmatched_count
 from propass.core.errors import DomainError
 from propass.notifications.enums import OutboxStatus, SecretKind
 from propass.notifications.models import OutboxMessage
@@ -17,6 +18,8 @@ from propass.notifications.selectors import outbox_list
 from propass.notifications.services import email_send, outbox_requeue
 from propass.onboarding.selectors import application_counts
 from propass.onboarding.services import application_link_resend
+from propass.products.selectors import registration_conflicts_count
+from propass.support.selectors import tickets_waiting_for_staff_count
 
 
 @staff_required
@@ -26,8 +29,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "outbox_queued": OutboxMessage.objects.filter(status=OutboxStatus.QUEUED).count(),
         "outbox_failed": OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count(),
         "applications": application_counts(),
+        "tickets": tickets_waiting_for_staff_count(),
+        "conflicts": registration_conflicts_count(),
+        "bank_unmatched": bank_lines_unmatched_count(),
     }
-    return render(request, "backoffice/dashboard.html", {"counts": counts})
+    user = request.user
+    links = {
+        "support": staff_may(user, [StaffGroup.SUPPORT], write=False),  # type: ignore[arg-type]
+        "finance": staff_may(user, [StaffGroup.FINANCE], write=False),  # type: ignore[arg-type]
+    }
+    return render(request, "backoffice/dashboard.html", {"counts": counts, "links": links})
 
 
 @staff_required

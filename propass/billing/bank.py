@@ -453,6 +453,11 @@ def bank_lines_needing_attention() -> QuerySet[BankLine]:
     )
 
 
+def bank_lines_unmatched_count() -> int:
+    """Bank lines matched to no invoice, not even as a suggestion."""
+    return BankLine.objects.filter(status=BankLineStatus.UNMATCHED).count()
+
+
 def invoices_by_reference(*, lines: list[BankLine]) -> dict[str, Invoice]:
     """The invoices the references of `lines` point to (to show why a line was not matched:
     an invoice already paid, another currency)."""

@@ -4,6 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.core.models import TimeStampedModel
 
+# The words for the codes of `billing.vat.VatTreatment` (which imports this module).
+VAT_TREATMENT_LABELS = {
+    "domestic": _("Domestic VAT"),
+    "reverse_charge": _("Reverse charge"),
+    "buyer_country": _("VAT of the buyer's country"),
+    "outside_scope": _("Outside the scope of EU VAT"),
+}
+
 
 class SellerEntity(TimeStampedModel):
     """A company of the operator that sells memberships and issues invoices."""
@@ -153,6 +161,11 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def vat_treatment_label(self) -> str:
+        """The VAT treatment in words (the field keeps the code `billing.vat.VatTreatment` decides)."""
+        return str(VAT_TREATMENT_LABELS.get(self.vat_treatment, self.vat_treatment))
 
 
 class InvoiceLine(models.Model):

@@ -1,7 +1,9 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import get_resolver
 from django.utils import translation
 
 from propass.core.errors import Forbidden, NotFound
@@ -41,6 +43,34 @@ class DomainErrorMiddleware:
         if isinstance(exception, NotFound):
             raise Http404(str(exception)) from exception
         return None
+
+
+class NotFoundPageMiddleware:
+    """With DEBUG on (the demo, a development machine) a missing page still gets the project's
+    own 404 answer (`handler404`: the 404 page, or the JSON error under /api/) instead of
+    Django's technical page, which lists every URL of the site. Django's technical 500 page
+    stays: it is what a developer needs. With DEBUG off Django calls `handler404` itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # No view was found for the address: Django answered with its technical page.
+        if settings.DEBUG and response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            return self._not_found(request, Http404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404 | NotFound):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+        # django-stubs types the handler without its `exception` argument, which Django passes.
+        handler: Callable[..., HttpResponse] = get_resolver().resolve_error_handler(404)
+        return handler(request, exception)
 
 
 class PrivateCacheMiddleware:

@@ -43,6 +43,14 @@ class RegistrationForm(forms.Form):
         for name in ("product", "serial_number", "purchase_date", "country_of_purchase", "dealer"):
             self.fields[name].conditional = True  # type: ignore[attr-defined]
 
+    def mark_missing(self, names: list[str]) -> None:
+        """Show the details a saved registration still lacks as fields in error (red, with
+        aria-invalid), before the member submits anything."""
+        errors = self.errors  # an unbound form's errors are empty, and stay so unless added here
+        for name in names:
+            if name in self.fields:
+                errors[name] = self.error_class([str(_("Needed for points."))])
+
     def to_input(self) -> RegistrationInput:
         data = self.cleaned_data
         return RegistrationInput(

@@ -11,7 +11,7 @@ from propass.accounts.models import Business, User
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, NotFound
 from propass.core.services import audit_record
-from propass.notifications.services import notification_business
+from propass.notifications.services import business_notify, notification_business
 from propass.points.enums import LedgerReason
 from propass.products.enums import RegistrationStatus
 from propass.products.models import LegacyAccount, LegacyRegistration, Registration
@@ -173,9 +173,24 @@ def migration_perform(*, business: Business, actor: User | None) -> MigrationRes
 def legacy_link(*, business: Business, email: str, agent: User) -> Business:
     """Staff link an old CPS e-mail to a business afterwards; the button then appears."""
     address = email.strip().lower()
-    if not LegacyAccount.objects.filter(email=address).exists():
+    account = LegacyAccount.objects.filter(email=address).first()
+    if account is None:
         raise NotFound(_("No legacy account has this e-mail."), code="no_legacy")
-    business.legacy_email = address
-    business.save(update_fields=["legacy_email", "updated_at"])
-    audit_record(actor=agent, action=AuditAction.LEGACY_LINK, target=business, data={"email": address})
+    with transaction.atomic():
+        business.legacy_email = address
+        business.save(update_fields=["legacy_email", "updated_at"])
+        audit_record(actor=agent, action=AuditAction.LEGACY_LINK, target=business, data={"email": address})
+        if account.migrated_at is None:
+            # The member would otherwise only find the button by chance.
+            business_notify(
+                business=business,
+                kind="migration_available",
+                title=_("Your old CPS products can be migrated"),
+                body=_(
+                    "CPS Priority Support linked your old CPS account (%(email)s) to your business. "
+                    "Open My products and choose MIGRATE PRODUCTS to bring its products and points over."
+                ),
+                url=reverse("products:list"),
+                params={"email": address},
+            )
     return business

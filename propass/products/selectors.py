@@ -46,3 +46,17 @@ def registration_conflicts() -> QuerySet[Registration]:
         .select_related("product", "business")
         .order_by("created_at")
     )
+
+
+def registration_conflicts_count() -> int:
+    """How many registrations wait for staff because their serial is credited elsewhere."""
+    return Registration.objects.filter(status=RegistrationStatus.UNDER_REVIEW).count()
+
+
+def legacy_accounts(*, email: str = "") -> QuerySet[LegacyAccount]:
+    """Old CPS accounts with their number of products: those whose e-mail contains `email`,
+    or, without one, those not migrated yet, the latest loaded first."""
+    accounts = LegacyAccount.objects.select_related("migrated_to").annotate(products=Count("registrations"))
+    if email:
+        return accounts.filter(email__contains=email.strip().lower()).order_by("email")
+    return accounts.filter(migrated_at__isnull=True).order_by("-created_at", "-pk")

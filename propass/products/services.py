@@ -11,6 +11,7 @@ from django_countries import countries
 
 from propass.accounts.models import Business, User
 from propass.catalog.models import ProductModel
+from propass.catalog.serials import serial_format
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
@@ -38,6 +39,20 @@ def serial_normalise(raw: str) -> str:
     return (raw or "").strip().upper()
 
 
+def _serial_refusal(product: ProductModel) -> str:
+    """Why a serial number is refused, with what the model's serial numbers look like."""
+    described = serial_format(product.serial_pattern)
+    if described is None:
+        return str(_("This is not a serial number of this model; please check it on the product."))
+    words, example = described
+    return str(
+        _(
+            "This is not a serial number of this model: it has %(format)s, for example %(example)s. "
+            "Please check it on the product."
+        )
+    ) % {"format": words, "example": example}
+
+
 def _clean(data: RegistrationInput) -> tuple[ProductModel | None, dict[str, Any]]:
     errors: dict[str, list[str]] = {}
     product = None
@@ -47,7 +62,7 @@ def _clean(data: RegistrationInput) -> tuple[ProductModel | None, dict[str, Any]
             errors["product"] = [str(_("Choose a model from the catalog."))]
     serial = serial_normalise(data.serial_number)
     if product is not None and serial and not product.serial_matches(serial):
-        errors["serial_number"] = [str(_("This is not a serial number of this model; please check it on the product."))]
+        errors["serial_number"] = [_serial_refusal(product)]
     if data.purchase_date is not None:
         if data.purchase_date > timezone.localdate():
             errors["purchase_date"] = [str(_("The purchase date cannot be in the future."))]

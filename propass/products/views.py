@@ -79,11 +79,14 @@ def product_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _form_page(request: HttpRequest, form: RegistrationForm, registration: object = None) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, business: Business, form: RegistrationForm, registration: object = None
+) -> HttpResponse:
     return render(
         request,
         "products/form.html",
-        {"form": form, "registration": registration, "dealers": dealer_names()},
+        # Dealers are suggested for the business's own country.
+        {"form": form, "registration": registration, "dealers": dealer_names(country=str(business.country))},
     )
 
 
@@ -99,7 +102,7 @@ def product_register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _status_message(registration.status))
             return redirect("products:list")
-    return _form_page(request, form)
+    return _form_page(request, business, form)
 
 
 @login_required
@@ -130,7 +133,9 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _status_message(registration.status))
             return redirect("products:detail", pk=pk)
-    return _form_page(request, form, registration)
+    if not form.is_bound and registration.status == RegistrationStatus.INCOMPLETE:
+        form.mark_missing(registration.missing)
+    return _form_page(request, business, form, registration)
 
 
 @require_POST

@@ -14,6 +14,7 @@ from propass.core.errors import NotFound
 from propass.memberships.models import Subscription
 from propass.memberships.services import subscription_current
 from propass.products.models import Registration
+from propass.support.enums import TicketStatus
 from propass.support.models import CannedReply, Ticket, TicketAttachment, TicketMessage
 
 NOT_FOUND = _("This support request does not exist.")
@@ -69,6 +70,11 @@ def ticket_queue(*, agent: User, status: str = "", category: str = "", assigned:
     elif assigned == "none":
         tickets = tickets.filter(assigned_to__isnull=True)
     return tickets.order_by("priority", "created_at", "id")
+
+
+def tickets_waiting_for_staff_count() -> int:
+    """Tickets that wait for an agent: new ones and those the member answered."""
+    return Ticket.objects.filter(status__in=[TicketStatus.OPEN, TicketStatus.WAITING_STAFF]).count()
 
 
 def ticket_for_agent(*, ticket_id: int) -> Ticket:

@@ -374,3 +374,12 @@ def test_the_staff_menu_leads_to_finance(client, finance, shop):
     client.force_login(finance)
     page = client.get(PAYMENTS).content.decode()
     assert '<a href="/backoffice/finance/invoices/" aria-current="page">Finance</a>' in page
+
+
+def test_the_invoice_page_names_the_vat_treatment_in_words(client, finance, shop):
+    invoice = _sale("Reverse Reels", country="DE")
+    Invoice.objects.filter(pk=invoice.pk).update(vat_treatment="reverse_charge")
+    client.force_login(finance)
+    page = client.get(f"{INVOICES}{invoice.pk}/").content.decode()
+    assert "<dd>Reverse charge (" in page
+    assert "reverse_charge" not in page

@@ -284,3 +284,23 @@ def test_program_admins_find_the_erasure_page_of_each_user(client, staff, owner,
     assert erase in client.get(f"/backoffice/businesses/{business.pk}/").content.decode()
     client.force_login(staff)
     assert erase not in client.get(f"/backoffice/businesses/{business.pk}/").content.decode()
+
+
+def test_another_business_with_the_same_vat_number_is_named_as_such(client, staff, alpha, beta):
+    # Beta applied with Alpha's VAT number: its application and document show on Alpha's page
+    # (the same company, maybe), labelled as another business's, and its audit entries do not.
+    Business.objects.filter(pk=beta["business"].pk).update(vat_number="IT00743110157")
+    foreign = submit(email="outsider@beta.test", company_name="Beta Films GmbH")
+    Application.objects.filter(pk=foreign.pk).update(business=beta["business"])
+    AuditLog.objects.create(action="application.approve", target_type="onboarding.application",
+                            target_id=str(foreign.pk), target_repr="Beta approved")  # fmt: skip
+    client.force_login(staff)
+    page = client.get(f"/backoffice/businesses/{alpha['business'].pk}/").content.decode()
+    applications = page.split('id="applications"')[1].split("</section>")[0]
+    assert "Beta Films GmbH" in applications
+    assert "Another business with this VAT number: Beta Films" in applications
+    documents = page.split('id="documents"')[1].split("</section>")[0]
+    assert "Another business with this VAT number: Beta Films" in documents
+    own_row = next(row for row in applications.split("<tr>") if "Alpha Studio S.r.l." in row)
+    assert "Another business" not in own_row
+    assert "Beta approved" not in page.split('id="audit"')[1]

@@ -693,3 +693,28 @@ def test_the_page_runs_the_same_queries_whatever_the_data(client, program_admin,
     with django_assert_num_queries(PAGE_QUERIES):
         client.get(PAGE, QUERY)
     assert len(small.captured_queries) == PAGE_QUERIES
+
+
+def _ticks_of(chart) -> list[str]:
+    return [text.text for text in ET.fromstring(str(chart)).iter(f"{SVG}text") if text.get("class") == "chart-tick"]
+
+
+def test_charts_of_counts_have_whole_number_ticks():
+    counts = bar_chart(chart_id="n", title="t", description="d", labels=["a", "b"], series=[Series("s", [1, 2])])
+    assert _ticks_of(counts) == ["0", "1", "2"]
+    stacked = stacked_bar_chart(chart_id="s", title="t", description="d", labels=["a"], series=[Series("s", [1])])
+    assert _ticks_of(stacked) == ["0", "1"]
+    # Amounts keep their fractions.
+    amounts = bar_chart(chart_id="m", title="t", description="d", labels=["a"], series=[Series("s", [Decimal("1.5")])])
+    assert "0.5" in _ticks_of(amounts)
+
+
+def test_every_chart_has_a_visible_title(client, finance, history):
+    client.force_login(finance)
+    html = client.get(PAGE, QUERY).content.decode()
+    figures = html.split('<figure class="chart-figure">')[1:]
+    assert len(figures) == 7
+    for figure in figures:
+        caption = figure.split("<figcaption>")[1].split("</figcaption>")[0]
+        title = ET.fromstring(f"<svg{figure.split('<svg')[1].split('</svg>')[0]}</svg>").find(f"{SVG}title").text
+        assert caption == title

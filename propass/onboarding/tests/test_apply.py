@@ -132,3 +132,24 @@ def test_a_flood_of_applications_from_one_address_is_stopped(client, program, se
     response = client.post("/apply/", {**FORM, "email": "late@example.com", "document": pdf()})
     assert "Too many applications from your network" in response.content.decode()
     assert Application.objects.count() == views.APPLY_LIMIT_PER_HOUR
+
+
+def test_after_a_correction_the_form_asks_for_the_file_again(client, program):
+    # Browsers cannot keep a chosen file across a page load: the form says so next to the field.
+    response = client.post("/apply/", {**FORM, "phone": "", "document": pdf()})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose the file again" in page
+    assert 'type="file" name="document"' in page
+    field = page.split('id="id_document"')[0].rsplit('<div class="field', 1)[1]
+    assert field.startswith(" has-error")
+    # A domain refusal (the same e-mail applied already) asks for it too.
+    submit()
+    response = client.post("/apply/", {**FORM, "document": pdf()})
+    assert "Choose the file again" in response.content.decode()
+    assert Application.objects.count() == 1
+
+
+def test_no_file_chosen_is_not_asked_again(client, program):
+    page = client.post("/apply/", {**FORM, "phone": ""}).content.decode()
+    assert "Choose the file again" not in page

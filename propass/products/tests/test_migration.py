@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from propass.accounts.models import Business
 from propass.accounts.tests.factories import BusinessFactory
 from propass.core.errors import Conflict
+from propass.notifications.models import Notification, OutboxMessage
 from propass.points.models import LedgerEntry
 from propass.products.enums import RegistrationStatus
 from propass.products.legacy import legacy_import
@@ -121,3 +122,32 @@ def test_ten_clicks_at_once_migrate_once():
     assert sorted(outcomes) == ["already"] * 9 + ["migrated"]
     assert Registration.objects.filter(business=business).count() == 12
     assert Business.objects.get(pk=business.pk).points_balance == 800
+
+
+def test_linking_an_old_email_tells_the_business_by_bell_and_email(client, owner, business, support_agent):
+    cameras()
+    legacy_import(stream=io.BytesIO(twelve_products("later@example.com")))
+    client.force_login(support_agent)
+    client.post("/backoffice/legacy/link/", {"email": "later@example.com", "business": business.pk})
+    notification = Notification.objects.get(user=owner, kind="migration_available")
+    assert notification.url == "/products/"
+    assert "Migrate products" in notification.title or "MIGRATE PRODUCTS" in notification.body
+    mail = OutboxMessage.objects.get(to=owner.email)
+    assert "MIGRATE PRODUCTS" in mail.body_text or "MIGRATE PRODUCTS" in mail.staff_html
+
+
+def test_the_explanation_shows_whenever_the_button_is_absent(client, owner, business):
+    register(business, cameras()[0])  # the business already has products
+    client.force_login(owner)
+    page = client.get("/products/").content.decode()
+    assert "Migrate products" not in page
+    assert 'id="no-migration"' in page
+    assert "/support/new/?category=migration" in page
+
+
+def test_after_migrating_the_page_says_there_is_nothing_left(client, legacy_business, owner):
+    client.force_login(owner)
+    client.post("/products/migrate/")
+    page = client.get("/products/").content.decode()
+    assert "Migrate products" not in page
+    assert "nothing left to migrate" in page

@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from propass.catalog.models import Dealer
 from propass.products.models import Registration
 from propass.products.tests.helpers import camera, register
 
@@ -190,3 +191,44 @@ def test_view_product_shows_the_purchase_date_in_the_date_field(client, owner, b
     client.force_login(owner)
     page = client.get(f"/products/{registration.pk}/").content.decode()
     assert 'type="date" name="purchase_date" value="2024-03-01"' in page
+
+
+def test_view_product_marks_the_missing_details(client, owner, business):
+    registration = register(business, camera(), dealer="", country_of_purchase="")
+    client.force_login(owner)
+    page = client.get(f"/products/{registration.pk}/").content.decode()
+    assert 'name="dealer" list="dealers" autocomplete="off" maxlength="200" aria-invalid="true"' in page
+    assert 'aria-invalid="true" id="id_country_of_purchase"' in page or (
+        'name="country_of_purchase" aria-invalid="true"' in page
+    )
+    assert page.count('aria-invalid="true"') == 2
+    assert page.count('class="field has-error"') == 2
+    assert "Needed for points." in page
+    # A complete registration marks nothing.
+    complete = register(business, camera("EOS-R3"))
+    page = client.get(f"/products/{complete.pk}/").content.decode()
+    assert 'aria-invalid="true"' not in page
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        ("[0-9]{12}", "12 digits, for example 123456789012"),
+        ("[0-9]{10,12}", "10 to 12 digits, for example 1234567890"),
+        ("[A-Z]{3}[0-9]{5}", "3 capital letters then 5 digits, for example ABC12345"),
+    ],
+)
+def test_a_bad_serial_says_what_the_model_expects(client, owner, business, pattern, words):
+    client.force_login(owner)
+    product = camera(serial_pattern=pattern)
+    response = client.post("/products/register/", {"product": product.pk, "serial_number": "XYZ"})
+    assert words in response.content.decode()
+
+
+def test_the_dealer_suggestions_are_those_of_the_business_country(client, owner, business):
+    Dealer.objects.create(name="Foto Milano", country="IT")
+    Dealer.objects.create(name="Kamera Express", country="NL")
+    client.force_login(owner)
+    page = client.get("/products/register/").content.decode()
+    assert '<option value="Foto Milano">' in page
+    assert "Kamera Express" not in page
