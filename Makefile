@@ -16,7 +16,8 @@ RUN := $(UV) run --frozen
 PROPASS := $(RUN) propass
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-APT_TEST := $(APT_RUN) chromium poppler-utils npm default-jre-headless
+# npm and java only when missing (node may come from elsewhere than Debian).
+APT_TEST := $(APT_RUN) chromium poppler-utils $(shell command -v npm >/dev/null || echo npm) $(shell command -v java >/dev/null || echo default-jre-headless)
 
 define apt_ensure
 	@if command -v dpkg >/dev/null 2>&1; then \
