@@ -46,10 +46,6 @@ def apply(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Thank you: your application is submitted."))
             return redirect("onboarding:status", token=application.token)
-    if request.method == "POST" and request.FILES.get("document") and "document" not in form.errors:
-        # A browser cannot keep a chosen file when the page comes back with errors; rather than
-        # keep anonymous uploads on the server, the form says so next to the file field.
-        form.add_error("document", _("Choose the file again: the browser does not keep it when the form is corrected."))
     return render(
         request,
         "onboarding/apply.html",
