@@ -16,7 +16,8 @@ RUN := $(UV) run --frozen
 PROPASS := $(RUN) propass
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-APT_TEST := $(APT_RUN) chromium poppler-utils
+# npm and java only when missing (node may come from elsewhere than Debian).
+APT_TEST := $(APT_RUN) chromium poppler-utils $(shell command -v npm >/dev/null || echo npm) $(shell command -v java >/dev/null || echo default-jre-headless)
 
 define apt_ensure
 	@if command -v dpkg >/dev/null 2>&1; then \
@@ -40,8 +41,10 @@ messages: venv
 deps-run:
 	$(call apt_ensure,$(APT_RUN))
 
+# axe-core and the Nu HTML checker (vnu-jar) for the tests, from test-tools/package-lock.json; never served.
 deps-test:
 	$(call apt_ensure,$(APT_TEST))
+	@[ test-tools/node_modules/.package-lock.json -nt test-tools/package-lock.json ] || (cd test-tools && npm ci --no-audit --no-fund --silent)
 
 # What `make run` serves with, for commands in another terminal (`bin/propass outbox --last`): the
 # development flag, the port and a secret key generated once. var/ is git-ignored; the settings

@@ -9,6 +9,7 @@ from propass.accounts.tests.factories import BusinessFactory, MembershipFactory,
 from propass.core.models import Program
 from propass.core.selectors import program_current
 from propass.program_admin.setup import installation_setup
+from propass.testing.browser_checks import console_watch
 from propass.testing.staff import staff_session_verify, staff_user
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM guard would
@@ -175,6 +176,7 @@ def page(browser):
     """A fresh browser context per test; CSP violations and page errors fail the test."""
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
+    console_watch(page)  # for page_check (propass/testing/browser_checks.py)
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(

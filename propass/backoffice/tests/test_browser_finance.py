@@ -40,7 +40,7 @@ def test_finance_finds_an_overdue_invoice_and_marks_it_paid(live_server, page):
     page.get_by_role("link", name=invoice.number).click()
 
     page.get_by_role("button", name="Mark as paid").click()
-    expect(page.get_by_text("Write a note saying how the payment was received.")).to_be_visible()
+    expect(page.get_by_text("Write a note saying how the payment was received.", exact=True)).to_be_visible()
     page.get_by_role("textbox", name="Note").fill("Found in the ING statement of Monday")
     page.get_by_role("button", name="Mark as paid").click()
     expect(page.get_by_text("The invoice is marked paid.")).to_be_visible()

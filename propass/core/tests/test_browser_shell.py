@@ -2,6 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from propass.accounts.tests.factories import PASSWORD, BusinessFactory, MembershipFactory
+from propass.testing.browser_checks import page_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +22,13 @@ def test_a_member_logs_in_and_sees_the_shell_in_their_language(live_server, page
     expect(main_menu.get_by_role("link", name="My subscriptions")).to_be_visible()
     expect(main_menu.get_by_role("button", name="Logout")).to_be_visible()
     expect(page.get_by_role("main").get_by_text("Alpha Studio")).to_be_visible()
+    page_check(page)
 
     page.get_by_label("Language").select_option("it")
     page.get_by_role("button", name="Change").click()
     expect(main_menu.get_by_role("link", name="I miei prodotti")).to_be_visible()
     expect(main_menu.get_by_role("button", name="Esci")).to_be_visible()
+    page_check(page)
 
     main_menu.get_by_role("button", name="Esci").click()
     expect(page.get_by_role("heading", name="Accedi")).to_be_visible()
