@@ -208,15 +208,19 @@ def subscription_current(*, business: Business) -> Subscription | None:
     return Subscription.objects.filter(business=business, status__in=LIVE_STATUSES).select_related("tier").first()
 
 
+def _live_subscription_locked(business: Business) -> Subscription:
+    """The business's live membership, locked for the rest of the transaction."""
+    subscription = Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
+    if subscription is None:
+        raise NotFound(_("Your business has no active membership."), code="no_membership")
+    return subscription
+
+
 def subscription_set_auto_renew(*, business: Business, actor: User, auto_renew: bool) -> Subscription:
     """Switch auto-renewal on or off (audited); billing rights needed."""
     _require_billing_rights(actor, business)
     with transaction.atomic():
-        subscription = (
-            Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
-        )
-        if subscription is None:
-            raise NotFound(_("Your business has no active membership."), code="no_membership")
+        subscription = _live_subscription_locked(business)
         before = {"auto_renew": subscription.auto_renew}
         subscription.auto_renew = auto_renew
         subscription.cancelled_at = None if auto_renew else subscription.cancelled_at
@@ -234,11 +238,7 @@ def subscription_resume_renewal(*, business: Business, actor: User) -> Subscript
     """Undo "Cancel the renewal" while the term runs: the membership renews again (audited)."""
     _require_billing_rights(actor, business)
     with transaction.atomic():
-        subscription = (
-            Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
-        )
-        if subscription is None:
-            raise NotFound(_("Your business has no active membership."), code="no_membership")
+        subscription = _live_subscription_locked(business)
         if subscription.cancelled_at is None:
             raise Conflict(_("The renewal of this membership is not cancelled."), code="not_cancelled")
         before = {"auto_renew": subscription.auto_renew, "cancelled_at": subscription.cancelled_at.isoformat()}
@@ -304,11 +304,7 @@ def subscription_cancel(*, business: Business, actor: User, refund: bool = False
     invoice of the current term is credited in full (the card payment refunded)."""
     _require_billing_rights(actor, business)
     with transaction.atomic():
-        subscription = (
-            Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
-        )
-        if subscription is None:
-            raise NotFound(_("Your business has no active membership."), code="no_membership")
+        subscription = _live_subscription_locked(business)
         if refund:
             return _cancel_with_refund(subscription, actor)
         if subscription.cancelled_at is not None:
@@ -508,11 +504,7 @@ def subscription_replace_card(*, business: Business, actor: User, token: str) ->
     _require_billing_rights(actor, business)
     card = gateway().authorise(token=token, customer=f"business-{business.pk}")
     with transaction.atomic():
-        subscription = (
-            Subscription.objects.select_for_update().filter(business=business, status__in=LIVE_STATUSES).first()
-        )
-        if subscription is None:
-            raise NotFound(_("Your business has no active membership."), code="no_membership")
+        subscription = _live_subscription_locked(business)
         subscription.payment_method = PaymentMethod.CARD
         subscription.card_reference = card.reference
         subscription.card_last4 = card.last4
