@@ -1,5 +1,5 @@
 """The FAQ that ships with ProPass (data/faq_seed.toml): categories, and questions in
-English, Italian, Spanish and German."""
+English, Italian, Spanish, German, French and Dutch."""
 
 import tomllib
 from pathlib import Path

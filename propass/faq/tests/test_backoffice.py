@@ -68,6 +68,7 @@ def test_an_edit_is_saved_shown_on_the_faq_and_audited(client, support_agent):
 
 def test_a_missing_language_is_added_and_moving_a_question_moves_all_its_languages(client, program_admin):
     support = FaqCategory.objects.get(slug="support")
+    FaqEntry.objects.filter(key="payment-options", language="fr").delete()  # not written yet
     client.force_login(program_admin)
     listing = client.get("/backoffice/faq/").content.decode()
     assert "/backoffice/faq/new/?key=payment-options&amp;language=fr" in listing

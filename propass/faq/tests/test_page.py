@@ -36,6 +36,11 @@ def test_the_language_of_the_browser_chooses_the_questions(client):
     page = client.get("/faq/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "¿Por qué no veo el botón MIGRAR PRODUCTOS?" in page
     french = client.get("/faq/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Pourquoi ne vois-je pas le bouton MIGRER LES PRODUITS\u00a0?" in french
+    dutch = client.get("/faq/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Waarom zie ik de knop PRODUCTEN MIGREREN niet?" in dutch
+    FaqEntry.objects.filter(key="no-migrate-button", language="fr").delete()
+    french = client.get("/faq/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Why don't I see the MIGRATE PRODUCTS button?" in french.replace("&#x27;", "'")
     assert 'lang="en"' in french
 

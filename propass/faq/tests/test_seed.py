@@ -12,7 +12,7 @@ from propass.faq.seed import faq_seed
 
 pytestmark = pytest.mark.django_db
 
-SEED_LANGUAGES = ("en", "it", "es", "de")
+SEED_LANGUAGES = ("en", "it", "es", "de", "fr", "nl")
 LINKED_KEYS = ("missing-green-check", "no-migrate-button", "payment-options")
 TEMPLATES = Path(__file__).resolve().parents[2]
 
@@ -73,9 +73,13 @@ def test_the_seed_uses_the_seeds_own_words_for_buttons_and_tabs():
     assert "ESEGUI LA MIGRAZIONE DEI PRODOTTI" in answer("no-migrate-button", "it")
     assert "MIGRAR PRODUCTOS" in answer("no-migrate-button", "es")
     assert "PRODUKTE MIGRIEREN" in answer("no-migrate-button", "de")
+    assert "MIGRER LES PRODUITS" in answer("no-migrate-button", "fr")
+    assert "PRODUCTEN MIGREREN" in answer("no-migrate-button", "nl")
     assert "Visualizza prodotto" in answer("missing-green-check", "it")
     assert "Ver producto" in answer("missing-green-check", "es")
     assert "Produkt ansehen" in answer("missing-green-check", "de")
+    assert "Voir le produit" in answer("missing-green-check", "fr")
+    assert "Product bekijken" in answer("missing-green-check", "nl")
     for language in SEED_LANGUAGES:
         assert "Please select payment option" in answer("payment-options", language)
         assert "1, 3" in answer("payment-failed", language) and "7" in answer("payment-failed", language)
