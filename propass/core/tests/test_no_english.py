@@ -1,0 +1,89 @@
+"""A member reading in Italian, Spanish, German, French or Dutch meets no English interface text:
+every sentence of the English catalog that has a translation in the reader's language must not
+appear as it is on the member pages (brand names and the seeds' proper names are not sentences of
+the catalog, so they stay)."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.urls import reverse
+
+from propass.accounts.models import User
+from propass.core.tests.test_browser_a11y import _member_with_history
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ["it", "es", "de", "fr", "nl"]
+MEMBER_PAGES = ["products:list", "products:register", "memberships:subscriptions", "memberships:manage",
+                "notifications:list", "accounts:account", "support:tickets", "support:new", "faq:index"]  # fmt: skip
+PLACEHOLDER = re.compile(r"%\(|%s|%d|\{|<")
+
+
+class _Text(HTMLParser):
+    """The text a person reads: text nodes outside script and style, and the alt/title/label
+    attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("alt", "title", "aria-label", "placeholder") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _readable(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def _english_sentences(language: str) -> list[str]:
+    """English interface sentences (three words or more, no placeholder or markup) that the
+    language's catalog translates into something else."""
+    path = Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"
+    with path.open("rb") as po:
+        catalog = read_po(po)
+    sentences = []
+    for message in catalog:
+        if not message.id or message.pluralizable or not message.string or message.fuzzy:
+            continue
+        text, translated = str(message.id), str(message.string)
+        if translated == text or PLACEHOLDER.search(text) or len(text.split()) < 3:
+            continue
+        sentences.append(" ".join(text.split()))
+    return sentences
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_member_pages_show_no_english_sentence_in_another_language(client, language):
+    owner = _member_with_history()
+    User.objects.filter(pk=owner.pk).update(language=language)
+    client.force_login(owner)
+    english = _english_sentences(language)
+    assert len(english) > 300, "the catalog was not read"
+    found = {}
+    for name in MEMBER_PAGES:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, (name, response.status_code)
+        text = _readable(response.content.decode())
+        leftovers = [sentence for sentence in english if sentence in text]
+        if leftovers:
+            found[name] = leftovers
+    assert found == {}, f"English on {language} pages: {found}"
