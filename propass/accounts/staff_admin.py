@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from propass.accounts.permissions import staff_verified
-from propass.accounts.two_factor import two_factor_url
+from propass.accounts.views_two_factor import two_factor_url
 
 
 class StaffAdminSite(AdminSite):

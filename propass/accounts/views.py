@@ -24,7 +24,7 @@ from propass.accounts.services import (
     user_set_email_preferences,
     user_set_language,
 )
-from propass.accounts.two_factor import two_factor_url
+from propass.accounts.views_two_factor import two_factor_url
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
 from propass.core.ratelimit import client_address, rate_limit_hit

@@ -84,7 +84,7 @@ INTERFACE_NAMES = {
     "middleware",
     "rest",
     "staff_admin",
-    "two_factor",
+    "views_two_factor",
     "urls",
     "views",
     "webhooks",
