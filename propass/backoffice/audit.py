@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy
 from propass.accounts.permissions import staff_required
 from propass.backoffice.finance import _csv_response, _FilterForm, _query_without_page, _text, _wants_csv
 from propass.backoffice.selectors import AuditFilters, audit_search, audit_target_types
+from propass.core.forms import DatePicker
 
 PAGE_SIZE = 50
 
 
 def _date(label: Any) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, required=False, widget=DatePicker())
 
 
 class AuditFilterForm(_FilterForm):

@@ -32,7 +32,7 @@ from propass.billing.selectors import (
 )
 from propass.billing.views import invoice_pdf_response
 from propass.core.errors import DomainError
-from propass.core.forms import form_add_domain_error
+from propass.core.forms import DatePicker, form_add_domain_error
 from propass.memberships.enums import PaymentMethod
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class _FilterForm(forms.Form):
 
 
 def _date_field(label: "str | _StrPromise") -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, required=False, widget=DatePicker())
 
 
 class InvoiceFilterForm(_FilterForm):
@@ -114,7 +114,7 @@ class CreditForm(forms.Form):
 
 
 class RefundedForm(forms.Form):
-    refunded_on = forms.DateField(label=gettext_lazy("Paid back on"), widget=forms.DateInput(attrs={"type": "date"}))
+    refunded_on = forms.DateField(label=gettext_lazy("Paid back on"), widget=DatePicker())
     note = forms.CharField(
         label=gettext_lazy("Note"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -122,7 +122,7 @@ class RefundedForm(forms.Form):
 
 class MarkPaidForm(forms.Form):
     # Both rules (note required, no future date) live in the service; the form only parses.
-    paid_on = forms.DateField(label=gettext_lazy("Date received"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=gettext_lazy("Date received"), widget=DatePicker())
     note = forms.CharField(
         label=gettext_lazy("Note"),
         required=False,

@@ -32,6 +32,7 @@ from propass.backoffice.report_data import (
     Report,
     period_default,
 )
+from propass.core.forms import DatePicker
 from propass.core.money import money_format
 
 reports_access = staff_required(groups=[StaffGroup.PROGRAM_ADMIN, StaffGroup.FINANCE])
@@ -49,9 +50,7 @@ class ReportPeriodForm(forms.Form):
             initial={"from": self.default.date_from, "to": self.default.date_to},
         )
         for name, label in (("from", _("From")), ("to", _("To"))):
-            self.fields[name] = forms.DateField(
-                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-            )
+            self.fields[name] = forms.DateField(label=label, required=False, widget=DatePicker())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,3 +11,13 @@ def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
     for name, messages in error.fields.items():
         for message in messages:
             form.add_error(name if name in form.fields else None, str(message))
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker: `<input type="date">` takes and shows ISO dates (YYYY-MM-DD)
+    whatever the page's language; the browser displays them in the reader's format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.catalog.models import ProductModel
 from propass.core.countries import country_choices
+from propass.core.forms import DatePicker
 from propass.products.services import RegistrationInput
 
 
@@ -25,7 +26,7 @@ class RegistrationForm(forms.Form):
     purchase_date = forms.DateField(
         label=_("Purchase date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
         help_text=_("Not sure? Your best guess is enough."),
     )
     country_of_purchase = forms.ChoiceField(label=_("Country of purchase"), required=False)

@@ -1,12 +1,18 @@
 """What every page a browser test visits must pass: no sideways scroll at phone width, no console
 error (CSP violations included), no axe-core violation of impact serious or critical (WCAG 2.1
-A/AA rules). axe-core comes from test-tools/ (npm, installed by `make deps-test`) and is evaluated
-in the page by Playwright, which the page's CSP does not apply to; it is never served."""
+A/AA rules), and the HTML the server sent valid for the W3C Nu checker (`html_validate`, once per
+test over every page checked). axe-core and vnu-jar come from test-tools/ (npm, installed by
+`make deps-test`); axe is evaluated in the page by Playwright, which the page's CSP does not apply
+to; neither is ever served."""
 
+import json
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Response
 
 TOOLS = Path(__file__).resolve().parents[2] / "test-tools" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -15,6 +21,9 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 _console: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
+# The last document the server sent for the page's main frame, and the pages checked so far.
+_document: WeakKeyDictionary[Page, Response] = WeakKeyDictionary()
+_checked: WeakKeyDictionary[Page, dict[str, bytes]] = WeakKeyDictionary()
 
 AXE_RUN = """async () => {
   const result = await axe.run(document, {
@@ -41,7 +50,13 @@ def console_watch(page: Page) -> list[str]:
         if frame == page.main_frame:
             errors.clear()
 
+    def on_response(response):
+        request = response.request
+        if request.is_navigation_request() and request.frame == page.main_frame and response.status < 300:
+            _document[page] = response
+
     page.on("console", on_console)
+    page.on("response", on_response)
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     page.on("framenavigated", on_navigated)
     return errors
@@ -61,3 +76,32 @@ def page_check(page: Page) -> None:
         page.evaluate(AXE.read_text())
     violations = page.evaluate(AXE_RUN)
     assert violations == [], f"{url} at {client} px: " + "; ".join(violations)
+    document = _document.get(page)
+    if document is not None and document.url == url and "html" in document.headers.get("content-type", ""):
+        _checked.setdefault(page, {})[url] = document.body()
+
+
+def html_validate(page: Page) -> int:
+    """Run the Nu HTML checker once over the documents of every page `page_check` saw in this
+    page's life (the HTML the server sent, before any script) and fail on any error. Returns how
+    many documents were checked, so that a journey can assert it checked what it walked."""
+    documents = _checked.get(page, {})
+    java = shutil.which("java")
+    assert java, "java is missing: `make test` installs it"
+    assert VNU.exists(), "vnu-jar is missing: `make test` installs it (test-tools/)"
+    if not documents:
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        names = {}
+        for n, (url, body) in enumerate(documents.items()):
+            path = Path(folder) / f"{n:02d}.html"
+            path.write_bytes(body)
+            names[path.name] = url
+        result = subprocess.run(
+            [java, "-jar", str(VNU), "--errors-only", "--format", "json", *sorted(map(str, Path(folder).iterdir()))],
+            capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [f"{names.get(m['url'].rsplit('/', 1)[-1])}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    assert errors == [], "\n".join(errors)
+    return len(documents)

@@ -20,7 +20,7 @@ from propass.onboarding.models import ApplicationStatus
 from propass.products.tests.helpers import camera, register
 from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.browser import log_in, log_in_staff
-from propass.testing.browser_checks import DESKTOP, PHONE, page_check
+from propass.testing.browser_checks import DESKTOP, PHONE, html_validate, page_check
 from propass.testing.shop import buy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,6 +68,7 @@ def test_a_member_walks_products_subscriptions_notifications_and_account_in_ital
     banner.get_by_role("link", name="Il mio account").click()
     expect(page).to_have_url(f"{live_server.url}/account/")
     page_check(page)
+    assert html_validate(page) == 4
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
@@ -102,6 +103,7 @@ def test_staff_walk_the_applications_queue_and_the_invoices_in_german(live_serve
     page.get_by_role("link", name=invoice.number).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(invoice.number)
     page_check(page)
+    assert html_validate(page) == 3
 
 
 FOCUS_RING = """(element) => {
