@@ -40,6 +40,11 @@ v1 = [
         "subscriptions/current/cancel/", api_subscriptions.SubscriptionCancelView.as_view(), name="subscription_cancel"
     ),
     path(
+        "subscriptions/current/resume-renewal/",
+        api_subscriptions.SubscriptionResumeRenewalView.as_view(),
+        name="subscription_resume_renewal",
+    ),
+    path(
         "subscriptions/current/change-plan/",
         api_subscriptions.SubscriptionChangePlanView.as_view(),
         name="subscription_change_plan",

@@ -14,10 +14,13 @@ from propass.memberships.enums import PaymentMethod
 from propass.memberships.models import Subscription
 from propass.memberships.services import (
     CheckoutInput,
+    plan_change_preview,
     subscription_cancel,
+    subscription_cancel_preview,
     subscription_change_plan,
     subscription_checkout,
     subscription_current,
+    subscription_resume_renewal,
     subscription_set_auto_renew,
 )
 
@@ -90,7 +93,38 @@ class CancelSerializer(serializers.Serializer[dict]):
     )
 
 
+class CancelPreviewQuery(serializers.Serializer[dict]):
+    refund = serializers.BooleanField(default=False, help_text="Preview ending today with a refund.")
+
+
+class CancelPreviewSerializer(serializers.Serializer[Any]):
+    refund = serializers.BooleanField(help_text="Whether this preview is of ending today with a refund.")
+    refund_available = serializers.BooleanField(help_text="Whether the term is inside the program's refund window.")
+    ends_on = serializers.DateField(help_text="The last day of the membership after the cancellation.")
+    credited = serializers.DecimalField(
+        max_digits=10, decimal_places=2, help_text="Credit notes issued, VAT included (0 without refund)."
+    )
+    refunded = serializers.DecimalField(
+        max_digits=10, decimal_places=2, help_text="Of that, what was paid and goes back to the payer."
+    )
+    currency = serializers.CharField()
+
+
 class SubscriptionCancelView(APIView):
+    """Cancel the renewal (the membership runs to its end), or end today with a refund inside
+    the refund window. GET previews either, changing nothing (what the confirmation page shows)."""
+
+    @extend_schema(parameters=[CancelPreviewQuery], responses=CancelPreviewSerializer)
+    def get(self, request: Request) -> Response:
+        query = CancelPreviewQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        preview = subscription_cancel_preview(
+            business=_business(request),
+            actor=request.user,  # type: ignore[arg-type]
+            refund=query.validated_data["refund"],
+        )
+        return Response(CancelPreviewSerializer(preview).data)
+
     @idempotent
     @extend_schema(request=CancelSerializer, responses={200: SubscriptionSerializer, **IDEMPOTENCY_RESPONSES})
     def post(self, request: Request) -> Response:
@@ -109,6 +143,21 @@ class ChangePlanSerializer(serializers.Serializer[dict]):
     tier = serializers.CharField()
 
 
+class PlanQuoteSerializer(serializers.Serializer[Any]):
+    to_tier = serializers.CharField(source="to_tier.code")
+    upgrade = serializers.BooleanField(help_text="True: from today, pro rata. False: from the renewal.")
+    effective_on = serializers.DateField()
+    current_price = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Per year, excl. VAT.")
+    new_price = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Per year, excl. VAT.")
+    days_left = serializers.IntegerField()
+    days_in_term = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Owed now, excl. VAT.")
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    vat = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+
+
 class PlanChangeSerializer(serializers.Serializer[Any]):
     to_tier = serializers.CharField(source="to_tier.code")
     effective_on = serializers.DateField()
@@ -120,7 +169,19 @@ class PlanChangeSerializer(serializers.Serializer[Any]):
 
 
 class SubscriptionChangePlanView(APIView):
-    """Upgrade now (price difference pro rata in whole days) or downgrade at the renewal."""
+    """Upgrade now (price difference pro rata in whole days) or downgrade at the renewal.
+    GET `?tier=` previews the change with the amounts the invoice will carry, changing nothing."""
+
+    @extend_schema(parameters=[ChangePlanSerializer], responses=PlanQuoteSerializer)
+    def get(self, request: Request) -> Response:
+        query = ChangePlanSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        quote = plan_change_preview(
+            business=_business(request),
+            actor=request.user,  # type: ignore[arg-type]
+            tier_code=query.validated_data["tier"],
+        )
+        return Response(PlanQuoteSerializer(quote).data)
 
     @idempotent
     @extend_schema(request=ChangePlanSerializer, responses={200: PlanChangeSerializer, **IDEMPOTENCY_RESPONSES})
@@ -133,3 +194,16 @@ class SubscriptionChangePlanView(APIView):
             tier_code=data.validated_data["tier"],
         )
         return Response(PlanChangeSerializer(change).data)
+
+
+class SubscriptionResumeRenewalView(APIView):
+    """Undo a cancelled renewal while the term runs: the membership renews again."""
+
+    @idempotent
+    @extend_schema(request=None, responses={200: SubscriptionSerializer, **IDEMPOTENCY_RESPONSES})
+    def post(self, request: Request) -> Response:
+        subscription = subscription_resume_renewal(
+            business=_business(request),
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        return Response(SubscriptionSerializer(subscription).data)

@@ -2,6 +2,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NoReturn
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -108,6 +109,27 @@ def _check(business: Business, actor: User, data: CheckoutInput, *, payment: boo
     return tier, price.amount
 
 
+def _card_declined(declined: PaymentDeclined, *, actor: User, target: Business, tier: str) -> NoReturn:
+    """A declined card: the processor's own words are for staff (the audit trail); the member
+    gets ours, with what to do next, in their language (pages and API alike). The decline code
+    stays for integrators."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.SUBSCRIPTION_CARD_DECLINED,
+        target=target,
+        data={"tier": tier, "code": declined.code, "processor_message": str(declined)},
+    )
+    raise PaymentDeclined(
+        _(
+            "Your card was not accepted, so nothing was charged and no membership was created. "
+            "Try another card or choose Bank Transfer."
+        )
+        if tier
+        else _("Your card was not accepted, so nothing was changed. Try another card."),
+        code=declined.code,
+    ) from declined
+
+
 def subscription_checkout(
     *, business: Business, actor: User, data: CheckoutInput, ip: str | None = None
 ) -> Subscription:
@@ -121,14 +143,7 @@ def subscription_checkout(
         try:
             card = gateway().authorise(token=data.payment_token, customer=f"business-{business.pk}")
         except PaymentDeclined as declined:
-            # The processor's own words are for staff (the audit trail); members get ours.
-            audit_record(
-                actor=actor,
-                action=AuditAction.SUBSCRIPTION_CARD_DECLINED,
-                target=business,
-                data={"tier": data.tier, "code": declined.code, "processor_message": str(declined)},
-            )
-            raise
+            _card_declined(declined, actor=actor, target=business, tier=data.tier)
     terms = legal_text_current(kind=LegalTextKind.PROGRAM_TERMS)
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
@@ -284,6 +299,35 @@ def refund_preview(*, subscription: Subscription) -> RefundPreview:
         currency=subscription.currency,
         payment_method=subscription.payment_method,
     )
+
+
+@dataclass(frozen=True)
+class CancelPreview:
+    """What a cancellation would do (the confirmation page, `GET …/current/cancel/`): without a
+    refund the membership runs to `ends_on` and nothing is credited; with one it ends today and
+    `credited` (VAT included) is credited, of which `refunded` goes back to the payer."""
+
+    refund: bool
+    refund_available: bool
+    ends_on: date
+    credited: Decimal
+    refunded: Decimal
+    currency: str
+
+
+def subscription_cancel_preview(*, business: Business, actor: User, refund: bool) -> CancelPreview:
+    """Preview `subscription_cancel` for the business's live membership; changes nothing."""
+    _require_billing_rights(actor, business)
+    subscription = subscription_current(business=business)
+    if subscription is None:
+        raise NotFound(_("Your business has no active membership."), code="no_membership")
+    available = refund_available(subscription=subscription)
+    if not refund:
+        return CancelPreview(
+            False, available, subscription.expires_on, Decimal("0"), Decimal("0"), subscription.currency
+        )
+    preview = refund_preview(subscription=subscription)
+    return CancelPreview(True, available, preview.ends_on, preview.credited, preview.paid, preview.currency)
 
 
 def refund_available(*, subscription: Subscription, today: date | None = None) -> bool:
@@ -502,7 +546,10 @@ def subscription_replace_card(*, business: Business, actor: User, token: str) ->
     """Replace the card: the new one is authorised with a zero amount first; a declined card
     changes nothing."""
     _require_billing_rights(actor, business)
-    card = gateway().authorise(token=token, customer=f"business-{business.pk}")
+    try:
+        card = gateway().authorise(token=token, customer=f"business-{business.pk}")
+    except PaymentDeclined as declined:
+        _card_declined(declined, actor=actor, target=business, tier="")
     with transaction.atomic():
         subscription = _live_subscription_locked(business)
         subscription.payment_method = PaymentMethod.CARD

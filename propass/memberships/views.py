@@ -174,15 +174,8 @@ def checkout(request: HttpRequest, tier: str) -> HttpResponse:
                 data=_checkout_input(saved or {}, payment.cleaned_data),
                 ip=client_address(request),
             )
-        except PaymentDeclined:
-            # The processor's words stay in the audit trail (staff); the member gets ours.
-            payment.add_error(
-                None,
-                _(
-                    "Your card was not accepted, so nothing was charged and no membership was created. "
-                    "Try another card or choose Bank Transfer."
-                ),
-            )
+        except PaymentDeclined as declined:
+            payment.add_error(None, str(declined))
         except DomainError as error:
             form_add_domain_error(payment, error)
         else:

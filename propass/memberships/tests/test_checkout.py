@@ -54,7 +54,7 @@ def test_checkout_makes_an_active_membership_at_once(shop, owner):
 
 
 def test_a_declined_card_creates_nothing(shop, owner):
-    with pytest.raises(PaymentDeclined, match="declined"):
+    with pytest.raises(PaymentDeclined, match="not accepted"):
         subscription_checkout(business=shop, actor=owner, data=_card(payment_token="tok_chargeDeclined"))
     assert Subscription.objects.count() == 0
     assert MembershipNumber.objects.count() == 0

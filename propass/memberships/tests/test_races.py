@@ -116,3 +116,15 @@ def test_twenty_runs_at_the_end_of_a_term_that_does_not_renew_expire_it_once(sho
     assert Subscription.objects.get(pk=subscription.pk).status == "expired"
     assert AuditLog.objects.filter(action="subscription.expire").count() == 1
     assert moves_count(moves) == {("active", "expired"): 1}
+
+
+def test_twenty_resumptions_of_a_cancelled_renewal_at_once_resume_it_once(shop, owner):
+    subscription, _invoice = buy(shop, owner, tier="silver")
+    clients = api_clients(owner, THREADS)
+    assert clients[0].post("/api/v1/subscriptions/current/cancel/", format="json").status_code == 200
+    url = "/api/v1/subscriptions/current/resume-renewal/"
+    results = run_at_once(THREADS, lambda i: clients[i].post(url))
+    assert _codes(results) == [200] + [409] * (THREADS - 1)
+    subscription.refresh_from_db()
+    assert (subscription.auto_renew, subscription.cancelled_at) == (True, None)
+    assert AuditLog.objects.filter(action="subscription.renewal_resume").count() == 1
