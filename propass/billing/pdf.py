@@ -16,7 +16,9 @@ def invoice_pdf_render(*, invoice_id: int) -> Invoice:
         return invoice
     with translation.override(invoice.language):
         html = render_to_string("billing/invoice_pdf.html", {"invoice": invoice})
-    content = HTML(string=html).write_pdf()
+    # PDF/UA-1: tagged (headings, tables and paragraphs in reading order for screen readers),
+    # with the document's language and title; fonts embedded.
+    content = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(content), save=False)
     Invoice.objects.filter(pk=invoice.pk, pdf="").update(pdf=invoice.pdf.name)
     return invoice

@@ -1,12 +1,15 @@
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 from stdnum import iso11649
 
 from propass.accounts.tests.factories import BusinessFactory
 from propass.billing.invoicing import invoice_issue, invoice_request_create
 from propass.billing.models import Invoice
+from propass.billing.pdf import invoice_pdf_render
 from propass.memberships.models import Subscription, Tier
 from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.threads import errors_in, run_at_once
@@ -166,3 +169,31 @@ def test_the_invoice_pdf_is_in_the_business_language(client, data, owner, member
     assert b"".join(api.get(f"/api/v1/invoices/{invoice.pk}/pdf/").streaming_content).startswith(b"%PDF")
     client.force_login(member)
     assert client.get(f"/subscriptions/invoices/{invoice.pk}/pdf/").status_code in {403, 404}
+
+
+def test_the_invoice_pdf_is_tagged_for_screen_readers_in_the_invoice_language(data, business):
+    """A PDF/UA document: a structure tree (headings, tables, paragraphs in reading order),
+    marked content, the document's language and its title shown instead of the file name."""
+    business.language = "de"
+    business.save()
+    invoice = invoice_pdf_render(invoice_id=invoice_issue(request_id=_request(_subscription(business)).pk).pk)
+    reader = PdfReader(io.BytesIO(invoice.pdf.read()))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "de"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.title == invoice.number
+
+    def kinds(element, found):
+        element = element.get_object()
+        if isinstance(element, dict) or hasattr(element, "get"):
+            if "/S" in element:
+                found.add(str(element["/S"]))
+            kids = element.get("/K", [])
+            for kid in kids if isinstance(kids, list) else [kids]:
+                if hasattr(kid, "get_object") and hasattr(kid.get_object(), "get"):
+                    kinds(kid, found)
+        return found
+
+    structure = kinds(root["/StructTreeRoot"], set())
+    assert {"/H1", "/Table", "/TR", "/TH", "/TD", "/P"} <= structure, structure
