@@ -1,7 +1,9 @@
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from propass.accounts.models import Business
+from propass.memberships.models import Tier
 from propass.program_admin.setup import tiers_seed
 
 
@@ -78,3 +80,24 @@ def test_the_progress_bar_aims_at_the_next_tier_after_the_invitation(client, tie
     client.force_login(owner)
     page = client.get("/").content.decode()
     assert "400 more points to Platinum" in page
+
+
+@pytest.mark.parametrize(("language", "benefit"), [("fr", "Réparations prioritaires"), ("nl", "Leenapparatuur")])
+def test_tier_benefits_are_shown_in_every_language_of_the_interface(client, tiers, owner, business, language, benefit):
+    for tier in Tier.objects.all():
+        assert set(tier.benefits) >= {code for code, _name in settings.LANGUAGES}, tier.code
+    _with_points(business, 1200)
+    owner.language = language
+    owner.save(update_fields=["language"])
+    client.force_login(owner)
+    page = client.get("/subscriptions/").content.decode()
+    assert benefit in page
+    assert "Priority repairs" not in page and "Loan equipment" not in page
+
+
+def test_an_upgrade_adds_the_new_languages_of_tier_benefits_and_keeps_edited_texts(tiers):
+    Tier.objects.filter(code="silver").update(benefits={"en": ["Our own words"], "it": ["Parole nostre"]})
+    tiers_seed()
+    benefits = Tier.objects.get(code="silver").benefits
+    assert benefits["en"] == ["Our own words"] and benefits["it"] == ["Parole nostre"]
+    assert benefits["fr"][0] == "Réparations prioritaires" and benefits["nl"][0] == "Voorrang bij reparaties"
