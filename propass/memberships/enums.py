@@ -25,3 +25,20 @@ LIVE_STATUSES = [SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED]
 class PaymentMethod(models.TextChoices):
     CARD = "card", _("Credit Card")
     BANK_TRANSFER = "bank_transfer", _("Bank Transfer")
+
+
+class BenefitKind(models.TextChoices):
+    """What a benefit does; the parameters a tier gives it with depend on the kind."""
+
+    REPAIR_TURNAROUND = "repair_turnaround", _("Priority repair turnaround")  # days (business days)
+    MAINTENANCE_CHECKS = "maintenance_checks", _("Free maintenance checks")  # count per membership year
+    REPAIR_DISCOUNT = "repair_discount", _("Repair discount")  # percent, yearly cap per currency
+    RETURN_SHIPPING = "return_shipping", _("Free return shipping")
+    LOANS = "loans", _("Loan equipment")  # days: the longest loan
+    EVENT_SUPPORT = "event_support", _("Event support")
+    HOTLINE = "hotline", _("Priority hotline")
+
+
+# Kinds whose use is counted against a yearly allowance (the ledger), and how.
+COUNTED_KINDS = {BenefitKind.MAINTENANCE_CHECKS}  # a maintenance check or a sensor clean
+CAPPED_KINDS = {BenefitKind.REPAIR_DISCOUNT}

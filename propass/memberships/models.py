@@ -7,6 +7,7 @@ from propass.core.models import TimeStampedModel
 from propass.memberships.enums import (
     LIVE_STATUSES,
     SUBSCRIPTION_TRANSITIONS,
+    BenefitKind,
     PaymentMethod,
     SubscriptionStatus,
     TierFamily,
@@ -164,3 +165,108 @@ class RenewalNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription} {self.kind} {self.term_expires_on}"
+
+
+class Benefit(TimeStampedModel):
+    """Something a membership gives (program data, edited by the program admin): its name and
+    description per language, and a kind that says how tiers parametrise it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=BenefitKind.choices)
+    names = models.JSONField(_("name"), default=dict, help_text=_('Per language: {"en": "…", "it": "…"}'))
+    descriptions = models.JSONField(_("description"), default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("benefit")
+        verbose_name_plural = _("benefits")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def name_for(self, language: str | None = None) -> str:
+        language = (language or get_language() or "en")[:2]
+        return str(self.names.get(language) or self.names.get("en") or self.code)
+
+    def description_for(self, language: str | None = None) -> str:
+        language = (language or get_language() or "en")[:2]
+        return str(self.descriptions.get(language) or self.descriptions.get("en") or "")
+
+
+class TierBenefit(models.Model):
+    """A tier gives a benefit with its parameters: `days` (repair turnaround in business days,
+    longest loan), `count` (uses per membership year), `percent` and `caps` (repair discount,
+    a yearly cap per currency: {"EUR": "300.00"}). `per_body` multiplies the count by the
+    business's registered camera bodies (corporate tiers)."""
+
+    tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.CASCADE, related_name="tier_benefits")
+    benefit = models.ForeignKey(Benefit, verbose_name=_("benefit"), on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("uses per membership year"), null=True, blank=True)
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, null=True, blank=True)
+    caps = models.JSONField(_("yearly cap per currency"), default=dict, blank=True)
+    per_body = models.BooleanField(_("per registered body"), default=False)
+
+    class Meta:
+        verbose_name = _("tier benefit")
+        verbose_name_plural = _("tier benefits")
+        ordering = ["tier", "benefit__position"]
+        constraints = [models.UniqueConstraint(fields=["tier", "benefit"], name="one_benefit_per_tier")]
+
+    def __str__(self) -> str:
+        return f"{self.tier} {self.benefit}"
+
+
+class AllowanceEntry(models.Model):
+    """One use (or the return of a use) of a yearly allowance: append-only. `quantity` counts
+    uses (1, or -1 for a use given back) or, for a capped discount, the money granted. What is
+    left is the allowance minus the sum of the entries of the membership year."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="allowance_entries")
+    benefit = models.ForeignKey(Benefit, on_delete=models.PROTECT, related_name="+")
+    year_starts_on = models.DateField(_("membership year from"))
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=200)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allowance use")
+        verbose_name_plural = _("allowance uses")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["subscription", "benefit", "year_starts_on"], name="allowance_year")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription} {self.benefit} {self.quantity}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise ValueError("Allowance entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("Allowance entries are append-only")
+
+
+class MemberCard(models.Model):
+    """The member card's verification code, for the QR code that points at /verify/<code>/:
+    random and long (no enumeration). A card is for one tier and one end date: when the
+    membership changes tier or term, a new card (a new code) is made and the old code stops
+    verifying; no code verifies once the membership is not active."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="cards")
+    code = models.CharField(max_length=64, unique=True)
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
+    valid_until = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "tier", "valid_until"], name="one_card_per_tier_and_term")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription} card until {self.valid_until}"

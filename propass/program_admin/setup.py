@@ -6,6 +6,7 @@ else writes these defaults: reads such as `program_current` and `seller_for` onl
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -13,7 +14,8 @@ from propass.accounts.services import staff_groups_ensure
 from propass.billing.models import SellerEntity, VatRate
 from propass.core.models import LegalText, LegalTextKind, Program
 from propass.faq.seed import faq_seed
-from propass.memberships.models import Tier, TierPrice
+from propass.memberships.enums import BenefitKind
+from propass.memberships.models import Benefit, Tier, TierBenefit, TierPrice
 from propass.onboarding.enums import DocumentType
 from propass.support.defaults import CANNED_REPLIES
 from propass.support.models import CannedReply, SupportSla
@@ -196,6 +198,80 @@ def support_seed() -> None:
         )
 
 
+# Issue 16: what each tier gives, as data (the program admin edits it). Canon's CPS European terms
+# promised repairs in 5, 3 and 2 working days for its three levels.
+BENEFIT_DEFAULTS = [
+    ("priority-repair", BenefitKind.REPAIR_TURNAROUND, {
+        "en": "Priority repairs", "it": "Riparazioni prioritarie", "es": "Reparaciones prioritarias",
+        "de": "Bevorzugte Reparaturen", "fr": "Réparations prioritaires", "nl": "Voorrang bij reparaties"}),
+    ("maintenance-checks", BenefitKind.MAINTENANCE_CHECKS, {
+        "en": "Free maintenance checks and sensor cleans",
+        "it": "Controlli di manutenzione e pulizie del sensore gratuiti",
+        "es": "Revisiones de mantenimiento y limpiezas del sensor gratuitas",
+        "de": "Kostenlose Wartungschecks und Sensorreinigungen",
+        "fr": "Contrôles d’entretien et nettoyages du capteur gratuits",
+        "nl": "Gratis onderhoudscontroles en sensorreinigingen"}),
+    ("repair-discount", BenefitKind.REPAIR_DISCOUNT, {
+        "en": "Discount on repairs", "it": "Sconto sulle riparazioni", "es": "Descuento en reparaciones",
+        "de": "Rabatt auf Reparaturen", "fr": "Remise sur les réparations", "nl": "Korting op reparaties"}),
+    ("loan-equipment", BenefitKind.LOANS, {
+        "en": "Loan equipment", "it": "Attrezzatura in prestito", "es": "Equipos en préstamo",
+        "de": "Leihgeräte", "fr": "Matériel de prêt", "nl": "Leenapparatuur"}),
+    ("return-shipping", BenefitKind.RETURN_SHIPPING, {
+        "en": "Free return shipping", "it": "Spedizione di ritorno gratuita", "es": "Envío de vuelta gratuito",
+        "de": "Kostenloser Rückversand", "fr": "Retour gratuit", "nl": "Gratis retourzending"}),
+    ("event-support", BenefitKind.EVENT_SUPPORT, {
+        "en": "Event support", "it": "Supporto agli eventi", "es": "Asistencia en eventos",
+        "de": "Event-Support", "fr": "Assistance lors d’événements", "nl": "Ondersteuning bij evenementen"}),
+]  # fmt: skip
+# tier: {benefit code: parameters}. Caps of the repair discount per membership year (decided).
+_PLATINUM: dict[str, dict[str, Any]] = {
+    "priority-repair": {"days": 2},
+    "maintenance-checks": {"count": 4},
+    "repair-discount": {"percent": Decimal("20"), "caps": {"EUR": "600.00", "GBP": "520.00"}},
+    "loan-equipment": {"days": 21},
+    "return-shipping": {},
+    "event-support": {},
+}
+TIER_BENEFITS: dict[str, dict[str, dict[str, Any]]] = {
+    "silver": {
+        "priority-repair": {"days": 5},
+        "maintenance-checks": {"count": 1},
+        "repair-discount": {"percent": Decimal("10"), "caps": {"EUR": "150.00", "GBP": "130.00"}},
+    },
+    "gold": {
+        "priority-repair": {"days": 3},
+        "maintenance-checks": {"count": 2},
+        "repair-discount": {"percent": Decimal("15"), "caps": {"EUR": "300.00", "GBP": "260.00"}},
+        "loan-equipment": {"days": 10},
+        "event-support": {},
+    },
+    "platinum": _PLATINUM,
+    # Corporate levels: as Platinum, the maintenance checks counted per registered camera body.
+    **{
+        code: {**_PLATINUM, "maintenance-checks": {"count": 4, "per_body": True}}
+        for code in ("corporate_a", "corporate_b", "corporate_c")
+    },
+}
+
+
+def benefits_seed() -> None:
+    """The default benefits and what each default tier gives; a tier that already has benefits
+    is left as edited, and a benefit already there keeps its texts."""
+    benefits = {}
+    for position, (code, kind, names) in enumerate(BENEFIT_DEFAULTS):
+        benefits[code], _created = Benefit.objects.get_or_create(
+            code=code, defaults={"kind": kind, "names": names, "position": position}
+        )
+    for tier in Tier.objects.filter(code__in=TIER_BENEFITS):
+        if tier.tier_benefits.exists():
+            continue
+        TierBenefit.objects.bulk_create(
+            TierBenefit(tier=tier, benefit=benefits[code], **parameters)
+            for code, parameters in TIER_BENEFITS[tier.code].items()
+        )
+
+
 @transaction.atomic
 def installation_setup() -> Program:
     """Install what a fresh installation needs before anyone uses it; idempotent."""
@@ -203,6 +279,7 @@ def installation_setup() -> Program:
     staff_groups_ensure()
     sellers_seed()
     tiers_seed()
+    benefits_seed()
     support_seed()
     faq_seed()
     return program

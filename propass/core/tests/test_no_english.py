@@ -16,8 +16,8 @@ from django.urls import reverse
 from propass.accounts.models import Business, User
 from propass.billing.models import Invoice
 from propass.core.money import date_format, money_format, points_format
-from propass.memberships.models import Subscription
 from propass.core.tests.test_browser_a11y import _member_with_history
+from propass.memberships.models import Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,7 @@ def test_money_points_and_dates_on_member_pages_are_written_the_readers_way(clie
     invoice = Invoice.objects.get(business__memberships__user=owner)
     client.force_login(owner)
     pages = {name: _readable(client.get(reverse(name)).content.decode()) for name in MEMBER_PAGES}
+
     # What the reader expects, present ...
     def shown(text):  # as _readable writes it: any run of spaces (no-break ones too) as one space
         return " ".join(text.split())
