@@ -86,8 +86,18 @@ def url(live_server, settings):
     return live_server.url
 
 
+@pytest.fixture
+def staff(browser):
+    """The validation agent's own browser, in Spanish; its console errors fail page_check."""
+    context = browser.new_context(locale="es-ES")
+    page = context.new_page()
+    console_watch(page)
+    yield page
+    context.close()
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
-def test_a_spanish_company_applies_is_approved_sets_a_password_and_logs_in(url, page, browser, viewport):
+def test_a_spanish_company_applies_is_approved_sets_a_password_and_logs_in(url, page, staff, viewport):
     page.set_viewport_size(viewport)
     page.goto(f"{url}/apply/")
     page.locator("#language-switch").select_option(LANG)
@@ -121,9 +131,6 @@ def test_a_spanish_company_applies_is_approved_sets_a_password_and_logs_in(url, 
     assert (application.language, application.phone, application.documents.count()) == (LANG, "+34911234567", 1)
 
     # The validation agent, in their own browser, reads the queue and the application in Spanish.
-    context = browser.new_context(locale="es-ES")
-    staff = context.new_page()
-    console_watch(staff)
     staff.set_viewport_size(viewport)
     _log_in_staff(staff, url, "validator@propass.test")
     staff.get_by_role("banner").get_by_role("link", name=t("Applications")).click()
@@ -142,7 +149,6 @@ def test_a_spanish_company_applies_is_approved_sets_a_password_and_logs_in(url, 
     ).to_be_visible()
     page_check(staff)
     assert html_validate(staff) == 5
-    context.close()
     business = Business.objects.get()
     assert business.name == COMPANY
     assert User.objects.get(email=EMAIL).language == LANG
