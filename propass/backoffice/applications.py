@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from propass.accounts.enums import StaffGroup
@@ -14,6 +15,7 @@ from propass.accounts.models import User
 from propass.accounts.permissions import staff_required
 from propass.accounts.services import password_link_resend
 from propass.core.countries import country_choices
+from propass.core.enums import AuditAction
 from propass.core.errors import DomainError
 from propass.core.models import AuditLog
 from propass.core.selectors import program_current
@@ -35,6 +37,17 @@ from propass.onboarding.services import (
 from propass.onboarding.views import document_response
 
 validation = staff_required(group=StaffGroup.VALIDATION)
+
+# What the application's history says for each audited step, in the reader's language.
+HISTORY_LABELS = {
+    AuditAction.APPLICATION_SUBMIT: gettext_lazy("Submitted"),
+    AuditAction.APPLICATION_REVIEW: gettext_lazy("Review started"),
+    AuditAction.APPLICATION_REQUEST_INFO: gettext_lazy("Information requested"),
+    AuditAction.APPLICATION_ANSWER: gettext_lazy("Applicant answered"),
+    AuditAction.APPLICATION_APPROVE: gettext_lazy("Approved"),
+    AuditAction.APPLICATION_REJECT: gettext_lazy("Rejected"),
+    AuditAction.APPLICATION_LINK_RESEND: gettext_lazy("Set-password link sent again"),
+}
 
 
 @validation
@@ -63,7 +76,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 @validation
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(Application.objects.prefetch_related("documents"), pk=pk)
-    history = AuditLog.objects.filter(target_type="onboarding.application", target_id=str(pk)).order_by("created_at")
+    history = list(
+        AuditLog.objects.filter(target_type="onboarding.application", target_id=str(pk)).order_by("created_at")
+    )
+    for entry in history:
+        entry.label = HISTORY_LABELS.get(entry.action, entry.action)  # type: ignore[attr-defined]
     return render(
         request,
         "backoffice/application_detail.html",

@@ -168,3 +168,14 @@ def test_two_agents_deciding_at_once_make_one_decision(validation_agent):
     ]
     assert sorted(outcomes) == ["already decided", "done"]
     assert Business.objects.count() == (1 if Application.objects.get().status == ApplicationStatus.APPROVED else 0)
+
+
+def test_the_application_history_says_each_step_in_the_agents_language(client, program, validation_agent):
+    application = submit()
+    application_approve(application_id=application.pk, agent=validation_agent)
+    User.objects.filter(pk=validation_agent.pk).update(language="es")
+    client.force_login(validation_agent)
+    page = client.get(f"/backoffice/applications/{application.pk}/").content.decode()
+    history = page[page.index('class="history"') :]
+    assert "Enviada" in history or "Enviado" in history or "Presentada" in history
+    assert "application.submit" not in page and "application.approve" not in page
