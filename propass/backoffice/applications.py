@@ -1,5 +1,7 @@
 """Back-office pages for the validation team: the queue and the decisions."""
 
+from typing import TYPE_CHECKING
+
 from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -36,10 +38,13 @@ from propass.onboarding.services import (
 )
 from propass.onboarding.views import document_response
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 validation = staff_required(group=StaffGroup.VALIDATION)
 
 # What the application's history says for each audited step, in the reader's language.
-HISTORY_LABELS = {
+HISTORY_LABELS: dict[str, "_StrPromise"] = {
     AuditAction.APPLICATION_SUBMIT: gettext_lazy("Submitted"),
     AuditAction.APPLICATION_REVIEW: gettext_lazy("Review started"),
     AuditAction.APPLICATION_REQUEST_INFO: gettext_lazy("Information requested"),
