@@ -233,7 +233,11 @@ def test_a_declined_card_at_checkout_creates_nothing(stripe_mode, shop, owner):
     data = {"tier": "silver", "accept_terms": True, "payment_method": "card", "payment_token": "pm_card_chargeDeclined"}
     refused = api.post("/api/v1/subscriptions/", data, format="json")
     assert refused.status_code == 402
-    assert refused.json()["error"]["message"] == "Your card was declined."
+    assert refused.json()["error"]["message"] == (
+        "Your card was not accepted, so nothing was charged and no membership was created. "
+        "Try another card or choose Bank Transfer."
+    )
+    assert refused.json()["error"]["code"] == "generic_decline"  # the processor's decline code, for integrators
     assert not Subscription.objects.exists()
 
 
