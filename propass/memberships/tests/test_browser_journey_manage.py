@@ -134,10 +134,7 @@ def test_a_member_upgrades_cancels_and_resumes_the_renewal_then_ends_with_a_refu
 
     page.get_by_role("button", name=_t("Cancel the renewal")).click()
     expect(page.get_by_role("status")).to_contain_text(
-        _t(
-            "Your membership will not renew; it stays active until it expires. You can resume the renewal "
-            "until then."
-        )
+        _t("Your membership will not renew; it stays active until it expires. You can resume the renewal until then.")
     )
     expect(
         page.get_by_text(_t("The renewal is cancelled: the membership stays active until %(date)s.", date=expires))
@@ -166,7 +163,8 @@ def test_a_member_upgrades_cancels_and_resumes_the_renewal_then_ends_with_a_refu
             credited=_money(credited), paid=_money(silver_invoice.total),
         )
     )  # fmt: skip
-    expect(page.get_by_text(_t("This cannot be undone: to be a member again you buy a new membership."))).to_be_visible()
+    final = _t("This cannot be undone: to be a member again you buy a new membership.")
+    expect(page.get_by_text(final)).to_be_visible()
     page_check(page)
     assert html_validate(page) == 2
     assert Subscription.objects.get().status == "active"
