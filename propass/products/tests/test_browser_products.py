@@ -64,6 +64,7 @@ def test_registering_products_earns_points_and_the_invitation(live_server, page)
     page.get_by_role("row", name="EOS R1").get_by_role("link", name="View product").click()
     expect(page.get_by_label("Dealer")).to_be_visible()
     page_check(page)
+    assert html_validate(page) == 4  # now: saving shows this URL again, complete
     page.get_by_label("Dealer").fill("Best guess: Foto Roma")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("its points are credited")).to_be_visible()
