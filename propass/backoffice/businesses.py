@@ -82,7 +82,6 @@ def business(request: HttpRequest, pk: int) -> HttpResponse:
             "can_adjust": can_adjust,
             "can_erase": staff_in(agent, StaffGroup.PROGRAM_ADMIN),
         },
-        status=400 if form.errors else 200,
     )
 
 

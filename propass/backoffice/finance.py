@@ -210,7 +210,6 @@ def invoice(request: HttpRequest, pk: int) -> HttpResponse:
             "refund_owed": found.kind == "credit_note" and found.status == "issued"
             and not any(payment.status == "pending" for payment in found.payments.all()),
         },
-        status=400 if bound is not None and bound.errors else 200,
     )  # fmt: skip
 
 

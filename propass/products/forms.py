@@ -50,7 +50,8 @@ class RegistrationForm(forms.Form):
         errors = self.errors  # an unbound form's errors are empty, and stay so unless added here
         for name in names:
             if name in self.fields:
-                errors[name] = self.error_class([str(_("Needed for points."))])
+                # field_id: the list gets the id the field's aria-describedby names.
+                errors[name] = self.error_class([str(_("Needed for points."))], field_id=self[name].auto_id)
 
     def to_input(self) -> RegistrationInput:
         data = self.cleaned_data

@@ -9,6 +9,7 @@ from propass.accounts.tests.factories import PASSWORD, UserFactory
 from propass.memberships.models import Tier
 from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.browser import log_in_staff
+from propass.testing.browser_checks import html_validate, page_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,22 +24,32 @@ def test_a_program_admin_is_told_why_an_edit_is_refused(live_server, page):
     log_in_staff(page, url, admin, PASSWORD)
 
     page.goto(f"{url}/backoffice/")
+    page_check(page)
     page.get_by_role("link", name="Program", exact=True).click()
     expect(page.locator("#program-problems")).to_have_text("The program is consistent.")
+    page_check(page)
     page.locator("#tier-silver").get_by_role("link", name="Silver").click()
+    expect(page.get_by_label("Minimum points")).to_be_visible()
+    page_check(page)
     page.get_by_label("Minimum points").fill("400")
     page.get_by_role("button", name="Save the tier").click()
     expect(page.locator(".field.has-error")).to_contain_text(
         "Silver starts at 400 points, below the invitation threshold of 500 points."
     )
+    page_check(page)
     assert Tier.objects.get(code="silver").min_points == 500
 
     page.get_by_role("link", name="Program").first.click()
     page.get_by_role("link", name="E-mails").click()
+    expect(page.locator("tr", has_text="subscription_active")).to_be_visible()
+    page_check(page)
     page.locator("tr", has_text="subscription_active").get_by_role("link", name="it", exact=True).click()
     expect(page.locator("pre.mail")).to_contain_text("151335488")
     frame = page.frame_locator("iframe.mail")
     expect(frame.locator("body")).to_contain_text("151335488")
+    page_check(page)
     page.get_by_role("link", name="← E-mails").click()
     page.get_by_role("link", name="Legal texts").click()
     expect(page.get_by_role("heading", name="Membership terms and conditions")).to_be_visible()
+    page_check(page)
+    assert html_validate(page) == 6

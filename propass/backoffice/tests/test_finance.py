@@ -214,11 +214,11 @@ def test_finance_marks_an_invoice_paid_from_its_page(client, finance, shop):
     assert invoice.reference in page
 
     response = client.post(url, {"paid_on": timezone.localdate().isoformat(), "note": ""})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Write a note saying how the payment was received." in response.content.decode()
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = client.post(url, {"paid_on": tomorrow, "note": "Seen in the bank"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "The date received cannot be in the future." in response.content.decode()
     invoice.refresh_from_db()
     assert invoice.status == "issued"
@@ -241,7 +241,7 @@ def test_finance_marks_an_invoice_paid_from_its_page(client, finance, shop):
     assert "Mark as paid</button>" not in page
 
     response = client.post(url, {"paid_on": received.isoformat(), "note": "Twice"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert f"Invoice {invoice.number} was already marked paid by hand." in response.content.decode()
     assert Payment.objects.count() == 1
 

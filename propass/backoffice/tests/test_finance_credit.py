@@ -40,7 +40,7 @@ def test_finance_credits_part_of_a_paid_transfer_and_records_the_refund(client, 
     client.force_login(finance_user)
     url = f"/backoffice/finance/invoices/{paid_transfer.pk}/"
     refused = client.post(url, {"action": "credit", "net": "10.00", "reason": ""})
-    assert refused.status_code == 400 and "Say why the invoice is credited." in refused.content.decode()
+    assert refused.status_code == 200 and "Say why the invoice is credited." in refused.content.decode()
     assert not Invoice.objects.filter(kind="credit_note").exists()
 
     client.post(url, {"action": "credit", "net": "10.00", "reason": "Price error"})
@@ -51,7 +51,9 @@ def test_finance_credits_part_of_a_paid_transfer_and_records_the_refund(client, 
     credit_url = f"/backoffice/finance/invoices/{credit.pk}/"
     assert "Record the refund" in client.get(credit_url).content.decode()
     future = (timezone.localdate() + timedelta(days=1)).isoformat()
-    assert client.post(credit_url, {"action": "refunded", "refunded_on": future, "note": "SEPA"}).status_code == 400
+    refused = client.post(credit_url, {"action": "refunded", "refunded_on": future, "note": "SEPA"})
+    assert refused.status_code == 200 and "The date cannot be in the future." in refused.content.decode()
+    assert not Payment.objects.filter(method="refund").exists()
     client.post(credit_url, {"action": "refunded", "refunded_on": timezone.localdate().isoformat(), "note": "SEPA 77"})
     credit.refresh_from_db()
     assert credit.status == "paid"
@@ -61,5 +63,5 @@ def test_finance_credits_part_of_a_paid_transfer_and_records_the_refund(client, 
     second = client.post(
         credit_url, {"action": "refunded", "refunded_on": timezone.localdate().isoformat(), "note": "x"}
     )
-    assert second.status_code == 400 and Payment.objects.filter(method="refund").count() == 1
+    assert second.status_code == 200 and Payment.objects.filter(method="refund").count() == 1
     assert Invoice.objects.filter(pk=paid_transfer.pk).values().get() == before  # the invoice never changes

@@ -12,6 +12,7 @@ from propass.accounts.tests.factories import PASSWORD, BusinessFactory, Membersh
 from propass.billing.models import Invoice, Payment
 from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.browser import log_in
+from propass.testing.browser_checks import html_validate, page_check
 from propass.testing.shop import morning
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,12 +38,16 @@ def test_card_checkout_invoice_pdf_and_charge_on_the_due_date(live_server, page,
     log_in(page, live_server.url, "owner@beeld.test", PASSWORD)
 
     page.goto(f"{live_server.url}/subscriptions/checkout/silver/")
+    page_check(page)
     page.get_by_label("Please accept the CPS").check()
     page.get_by_role("button", name="Purchase").click()
+    expect(page.get_by_role("heading", name="Please select payment option")).to_be_visible()
+    page_check(page)
     page.get_by_label("Credit Card - will be authorized with Zero amount today", exact=False).check()
     page.locator("#id_payment_token").select_option("tok_visa")
     page.get_by_role("button", name="Checkout").click()
     expect(page.get_by_text("Subscription active")).to_be_visible()
+    page_check(page)
     assert not Invoice.objects.exists()  # queued for the worker, not issued in the request
 
     assert _worker_until(lambda: Invoice.objects.filter(pdf__gt="").exists()), "no invoice after five worker batches"
@@ -51,6 +56,7 @@ def test_card_checkout_invoice_pdf_and_charge_on_the_due_date(live_server, page,
     row = page.locator(f"#invoice-{invoice.number}")
     expect(row.locator(".vat")).to_contain_text("(21%)")  # a Dutch buyer pays Dutch VAT
     expect(row.locator(".invoice-status")).to_have_text("Issued")
+    page_check(page)
 
     href = row.get_by_role("link", name=invoice.number).get_attribute("href")
     pdf = page.request.get(f"{live_server.url}{href}")
@@ -69,3 +75,5 @@ def test_card_checkout_invoice_pdf_and_charge_on_the_due_date(live_server, page,
     log_in(page, live_server.url, "owner@beeld.test", PASSWORD)
     page.goto(f"{live_server.url}/subscriptions/")
     expect(page.locator(f"#invoice-{invoice.number} .invoice-status")).to_have_text("Paid")
+    page_check(page)
+    assert html_validate(page) == 3

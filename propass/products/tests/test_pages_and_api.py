@@ -204,6 +204,9 @@ def test_view_product_marks_the_missing_details(client, owner, business):
     assert page.count('aria-invalid="true"') == 2
     assert page.count('class="field has-error"') == 2
     assert "Needed for points." in page
+    # Each message is the one its field's aria-describedby names.
+    assert 'aria-describedby="id_dealer_helptext id_dealer_error"' in page
+    assert '<ul class="errorlist" id="id_dealer_error"><li>Needed for points.</li></ul>' in page
     # A complete registration marks nothing.
     complete = register(business, camera("EOS-R3"))
     page = client.get(f"/products/{complete.pk}/").content.decode()
