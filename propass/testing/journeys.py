@@ -7,13 +7,16 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.utils.translation import gettext, ngettext, override
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 
-from propass.accounts.models import User
+from propass.accounts.models import BusinessMembership, User
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.core.money import money_format
 from propass.memberships.forms import CARD_TEXT
 from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
+from propass.testing.browser import log_in
 from propass.testing.browser_checks import console_watch, page_check
 
 
@@ -66,7 +69,38 @@ def shop_member(*, language: str, country: str, name: str, email: str, points: i
     sellers_seed()
     tiers_seed()
     business = BusinessFactory(name=name, country=country, currency="EUR", points_balance=points, language=language)
-    return MembershipFactory(business=business, role="superuser", user__email=email, user__language=language).user
+    membership: BusinessMembership = MembershipFactory.create(
+        business=business, role="superuser", user__email=email, user__language=language
+    )
+    return membership.user
+
+
+def member_log_in(page: Page, url: str, email: str, password: str, language: str) -> None:
+    """The login page in the browser's language, then the member's dashboard in theirs."""
+    page.goto(f"{url}/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page_check(page)
+    log_in(page, url, email, password)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page_check(page)
+
+
+def staff_log_in(page: Page, url: str, user: User, password: str, language: str) -> None:
+    """`log_in_staff` (propass/testing/browser.py) with page_check on the login page, the
+    two-factor page and the back-office dashboard it leads to."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    page.goto(f"{url}/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page_check(page)
+    log_in(page, url, user.email, password)
+    expect(page.locator("#id_code")).to_be_visible()
+    page_check(page)
+    page.locator("#id_code").fill(f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}")
+    page.locator("button.primary").click()
+    expect(page).to_have_url(f"{url}/backoffice/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page_check(page)
 
 
 def eur(amount: str | Decimal, language: str, *, price_tag: bool = False) -> str:
@@ -80,7 +114,20 @@ def tiers_open(page: Page, language: str) -> None:
     expect(page.get_by_role("heading", level=1, name=_("My subscriptions"))).to_be_visible()
     expect(page.locator("#tier-silver")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", language)
+    current_tab_shown(page)
     page_check(page)
+
+
+def current_tab_shown(page: Page) -> None:
+    """The top bar's current section is in sight, also on a phone where the sections scroll
+    sideways in their row."""
+    tab = page.get_by_role("banner").locator("a.tab[aria-current='page']")
+    row = page.get_by_role("banner").locator("ul.tabs")
+    expect(tab).to_be_visible()
+    box, shown = tab.bounding_box(), row.bounding_box()
+    assert box and shown and shown["x"] <= box["x"] and box["x"] + box["width"] <= shown["x"] + shown["width"] + 0.5, (
+        f"the current section {tab.inner_text()!r} is out of sight in the top bar: {box} in {shown}"
+    )
 
 
 def review_open(page: Page, language: str, tier: str = "Silver") -> None:

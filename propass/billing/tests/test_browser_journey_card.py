@@ -16,13 +16,13 @@ from propass.billing.models import Invoice
 from propass.core.money import date_format
 from propass.memberships.models import Subscription
 from propass.memberships.services import add_years
-from propass.testing.browser import log_in
 from propass.testing.browser_checks import DESKTOP, PHONE, html_validate, page_check
 from propass.testing.journeys import (
     browser_page,
     card_choose,
     checkout_done,
     eur,
+    member_log_in,
     review_open,
     review_submit,
     shop_member,
@@ -41,13 +41,7 @@ _ = words(IT)
 def test_an_italian_business_buys_silver_by_card_and_reads_its_invoice_in_italian(live_server, browser, viewport):
     owner = shop_member(language=IT, country="IT", name="Studio Fotografico Rossi S.r.l.", email="owner@rossi.test")
     with browser_page(browser, "it-IT", viewport) as page:
-        page.goto(f"{live_server.url}/accounts/login/")
-        expect(page.locator("html")).to_have_attribute("lang", IT)
-        page_check(page)
-        log_in(page, live_server.url, owner.email, PASSWORD)
-        expect(page.locator("html")).to_have_attribute("lang", IT)
-        page_check(page)
-
+        member_log_in(page, live_server.url, owner.email, PASSWORD, IT)
         tiers_open(page, IT)
         review_open(page, IT)
 
@@ -81,7 +75,7 @@ def test_an_italian_business_buys_silver_by_card_and_reads_its_invoice_in_italia
         expect(page.get_by_role("alert")).to_have_text(declined)
         page_check(page)
         assert not Subscription.objects.exists()
-        page.get_by_role("link", name=_("Back to your information")).click()
+        page.get_by_role("main").get_by_role("link", name=_("Change"), exact=True).click()
         expect(page.get_by_role("heading", level=1, name=_("Please review your information"))).to_be_visible()
         expect(page.get_by_label(_("Single term, without renewal"))).to_be_checked()
         expect(page.get_by_label(_("Purchase Order Number"))).to_have_value("OA-2026-118")
@@ -116,7 +110,8 @@ def test_an_italian_business_buys_silver_by_card_and_reads_its_invoice_in_italia
         assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf.body(), capture_output=True, check=True).stdout
         text = " ".join(text.decode().split())
-        for sentence in ("Invoice", "Due date", "Purchase Order Number", "The total is charged to your card on the due date."):
+        paid_by_card = "The total is charged to your card on the due date."
+        for sentence in ("Invoice", "Due date", "Purchase Order Number", paid_by_card):
             assert _(sentence) in text, _(sentence)
         assert invoice.number in text and "OA-2026-118" in text
         amounts = [" ".join(eur(amount, IT).split()) for amount in ("122", "22")]  # pdftotext: a plain space
