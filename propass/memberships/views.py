@@ -11,7 +11,7 @@ from propass.accounts.permissions import has_billing_rights
 from propass.accounts.selectors import business_of
 from propass.billing.gateways import PaymentDeclined
 from propass.billing.models import Invoice
-from propass.billing.vat import vat_decide
+from propass.billing.vat import VatDecision, vat_decide
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.core.money import money_format
@@ -187,17 +187,26 @@ def checkout(request: HttpRequest, tier: str) -> HttpResponse:
             )
             return redirect("memberships:subscriptions")
     term = _chosen_term(request, saved, offer.prices)
-    net = offer.prices.get(term, offer.yearly) or Decimal("0")
     vat = vat_decide(business=business)
+    terms = [_term_price(years, amount, offer.yearly, vat) for years, amount in offer.prices.items()]
+    chosen = next((t for t in terms if t["years"] == term), None) or _term_price(term, Decimal("0"), None, vat)
     return render(
         request,
         "memberships/checkout.html",
         {
             "offer": offer, "program": program, "step": step, "review": review, "payment": payment, "saved": saved,
-            "term": term, "net": net, "discount": term_discount(term, net, offer.yearly),
-            "vat": vat, "vat_amount": vat.vat_on(net), "total": net + vat.vat_on(net),
+            "term": term, "chosen": chosen, "terms": terms, "net": chosen["net"], "vat": vat,
+            "vat_amount": chosen["vat_amount"], "total": chosen["total"],
         },
     )  # fmt: skip
+
+
+def _term_price(years: int, net: Decimal, yearly: Decimal | None, vat: VatDecision) -> dict:
+    """What the review page says about one term: its price, discount, VAT and total."""
+    return {
+        "years": years, "net": net, "discount": term_discount(years, net, yearly),
+        "vat_amount": vat.vat_on(net), "total": net + vat.vat_on(net),
+    }  # fmt: skip
 
 
 def _confirm(request: HttpRequest, action: str, context: dict) -> HttpResponse:
