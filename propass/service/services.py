@@ -429,6 +429,12 @@ def service_quote_decline(*, business: Business, actor: User, request_id: int) -
     return request
 
 
+def _only_from(request: ServiceRequest, status: str, new: str) -> None:
+    """Refuse (as an illegal move) a step the table allows from several statuses when this
+    actor may take it from `status` only."""
+    check_transition({status: {new}}, request.status, new)
+
+
 def _quote_waiting(request: ServiceRequest) -> None:
     if request.status != ServiceStatus.QUOTE_WAITING:
         raise Conflict(_("There is no quote waiting for a decision on this request."), code="illegal_transition")
@@ -503,6 +509,9 @@ def service_request_start(*, agent: User, request_id: int) -> ServiceRequest:
     _require_agent(agent)
     with transaction.atomic():
         request = _locked(request_id)
+        _only_from(
+            request, ServiceStatus.RECEIVED, ServiceStatus.IN_SERVICE
+        )  # after a quote, only the member's approval goes on
         _move(request, ServiceStatus.IN_SERVICE, actor=agent, action=AuditAction.SERVICE_START)
         _step(request, StepKind.IN_SERVICE, actor=agent)
         _notify(request, _("%(reference)s: work on your product has started"))
@@ -576,6 +585,7 @@ def service_request_ready(*, agent: User, request_id: int) -> ServiceRequest:
     _require_agent(agent)
     with transaction.atomic():
         request = _locked(request_id)
+        _only_from(request, ServiceStatus.IN_SERVICE, ServiceStatus.READY)  # a waiting quote is the member's to decline
         _move(request, ServiceStatus.READY, actor=agent, action=AuditAction.SERVICE_READY)
         _step(request, StepKind.READY, actor=agent)
         _notify(request, _("%(reference)s: your product is ready and will be shipped back soon"))

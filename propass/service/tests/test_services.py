@@ -205,9 +205,7 @@ def test_the_promise_skips_the_weekend_and_the_dutch_easter_holidays(shop, owner
     assert promise_for(business=shop, centre=milano, received_on=thursday) == (3, date(2027, 3, 31))
 
 
-def test_receipt_on_a_thursday_before_a_dutch_holiday_sets_the_promise_and_a_passed_promise_is_late(
-    shop, owner, agent
-):
+def test_receipt_on_a_thursday_before_a_dutch_holiday_sets_the_promise_and_a_passed_promise_is_late(shop, owner, agent):
     buy(shop, owner, tier="gold")
     request = ask(shop, owner, credited(shop))
     ServiceRequest.objects.filter(pk=request.pk).update(created_at=timezone.make_aware(datetime(2026, 3, 30, 9)))
@@ -316,7 +314,10 @@ ACTIONS = {
     "approve": (lambda r, b, o, a: service_quote_approve(business=b, actor=o, request_id=r.pk), "in_service"),
     "decline": (lambda r, b, o, a: service_quote_decline(business=b, actor=o, request_id=r.pk), "ready"),
     "ready": (lambda r, b, o, a: service_request_ready(agent=a, request_id=r.pk), "ready"),
-    "ship": (lambda r, b, o, a: service_request_ship(agent=a, request_id=r.pk, carrier="DHL", tracking="1Z9"), "shipped"),
+    "ship": (
+        lambda r, b, o, a: service_request_ship(agent=a, request_id=r.pk, carrier="DHL", tracking="1Z9"),
+        "shipped",
+    ),
     "close": (lambda r, b, o, a: service_request_close(agent=a, request_id=r.pk), "closed"),
 }
 # How to reach each status, and which steps may be taken from it.
