@@ -68,9 +68,10 @@ def test_a_refusal_is_shown_on_the_form(gold, owner, client):
     registration = credited(gold)
     ask(gold, owner, registration)
     client.force_login(owner)
-    answer = client.post("/service/new/", {"registration": registration.pk, "kind": "repair", "description": "Again",
-                                           "centre": "amstelveen", "return_name": "A", "return_street": "B",
-                                           "return_postal_code": "1", "return_city": "C", "return_country": "NL"})  # fmt: skip
+    form = {"registration": registration.pk, "kind": "repair", "description": "Again", "centre": "amstelveen",
+            "return_name": "A", "return_street": "B", "return_postal_code": "1", "return_city": "C",
+            "return_country": "NL"}  # fmt: skip
+    answer = client.post("/service/new/", form)
     assert answer.status_code == 200
     assert "This product already has an open service request" in _text(answer)
     assert ServiceRequest.objects.count() == 1
