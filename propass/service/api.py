@@ -64,7 +64,7 @@ class ServiceCentreSerializer(serializers.ModelSerializer[ServiceCentre]):
         fields = ["code", "name", "street", "postal_code", "city", "country", "holiday_country", "email", "phone"]
 
 
-class QuoteSerializer(serializers.Serializer[ServiceRequest]):
+class ServiceQuoteSerializer(serializers.Serializer[ServiceRequest]):
     amount = serializers.DecimalField(source="quote_amount", max_digits=10, decimal_places=2)
     discount = serializers.DecimalField(source="quote_discount", max_digits=10, decimal_places=2)
     percent = serializers.DecimalField(source="quote_percent", max_digits=5, decimal_places=2, allow_null=True)
@@ -77,7 +77,7 @@ class QuoteSerializer(serializers.Serializer[ServiceRequest]):
     note = serializers.CharField(source="quote_note")
 
 
-class ReturnAddressSerializer(serializers.Serializer[ServiceRequest]):
+class ServiceReturnAddressSerializer(serializers.Serializer[ServiceRequest]):
     name = serializers.CharField(source="return_name")
     street = serializers.CharField(source="return_street")
     postal_code = serializers.CharField(source="return_postal_code")
@@ -85,7 +85,7 @@ class ReturnAddressSerializer(serializers.Serializer[ServiceRequest]):
     country = serializers.CharField(source="return_country.code")
 
 
-class StepSerializer(serializers.ModelSerializer[ServiceStep]):
+class ServiceStepSerializer(serializers.ModelSerializer[ServiceStep]):
     kind = serializers.CharField(help_text="What happened: submitted, sent, received, quoted, shipped, …")
     label = serializers.CharField(source="get_kind_display")  # type: ignore[assignment]
 
@@ -94,7 +94,7 @@ class StepSerializer(serializers.ModelSerializer[ServiceStep]):
         fields = ["kind", "label", "at", "params"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer[ServiceAttachment]):
+class ServiceAttachmentSerializer(serializers.ModelSerializer[ServiceAttachment]):
     name = serializers.CharField(source="original_name")
     url = serializers.SerializerMethodField()
 
@@ -124,10 +124,10 @@ class ServiceRequestSerializer(serializers.ModelSerializer[ServiceRequest]):
 
 
 class ServiceRequestDetailSerializer(ServiceRequestSerializer):
-    return_address = ReturnAddressSerializer(source="*", read_only=True)
+    return_address = ServiceReturnAddressSerializer(source="*", read_only=True)
     quote = serializers.SerializerMethodField()
-    timeline = StepSerializer(source="steps", many=True, read_only=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    timeline = ServiceStepSerializer(source="steps", many=True, read_only=True)
+    attachments = ServiceAttachmentSerializer(many=True, read_only=True)
     slip_url = serializers.SerializerMethodField()
 
     class Meta(ServiceRequestSerializer.Meta):
@@ -137,9 +137,9 @@ class ServiceRequestDetailSerializer(ServiceRequestSerializer):
             "slip_url",
         ]  # fmt: skip
 
-    @extend_schema_field(QuoteSerializer(allow_null=True))
+    @extend_schema_field(ServiceQuoteSerializer(allow_null=True))
     def get_quote(self, request: ServiceRequest) -> dict | None:
-        return QuoteSerializer(request).data if request.quote_amount is not None else None
+        return ServiceQuoteSerializer(request).data if request.quote_amount is not None else None
 
     def get_slip_url(self, request: ServiceRequest) -> str:
         return reverse("v1:service_request_slip", args=[request.pk])
@@ -177,20 +177,20 @@ class ServiceRequestInputSerializer(serializers.Serializer[dict]):
     )
 
 
-class SentInputSerializer(serializers.Serializer[dict]):
+class ServiceSentInputSerializer(serializers.Serializer[dict]):
     tracking = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class ReceiveInputSerializer(serializers.Serializer[dict]):
+class ServiceReceiveInputSerializer(serializers.Serializer[dict]):
     received_on = serializers.DateField()
 
 
-class QuoteInputSerializer(serializers.Serializer[dict]):
+class ServiceQuoteInputSerializer(serializers.Serializer[dict]):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Excl. VAT, before the discount")
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class ShipInputSerializer(serializers.Serializer[dict]):
+class ServiceShipInputSerializer(serializers.Serializer[dict]):
     carrier = serializers.CharField(max_length=60)
     tracking = serializers.CharField(max_length=100)
 
@@ -259,9 +259,9 @@ def _member_answer(request: Request, pk: int) -> Response:
 class ServiceRequestSentView(APIView):
     """The parcel is on its way to the centre (optionally its tracking number)."""
 
-    @extend_schema(request=SentInputSerializer, responses=ServiceRequestDetailSerializer)
+    @extend_schema(request=ServiceSentInputSerializer, responses=ServiceRequestDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = SentInputSerializer(data=request.data)
+        data = ServiceSentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         service_request_mark_sent(
             business=caller_business(request),
@@ -367,9 +367,9 @@ class StaffReceiveView(APIView):
 
     permission_classes = [IsServiceAgent]
 
-    @extend_schema(request=ReceiveInputSerializer, responses=StaffServiceRequestSerializer)
+    @extend_schema(request=ServiceReceiveInputSerializer, responses=StaffServiceRequestSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = ReceiveInputSerializer(data=request.data)
+        data = ServiceReceiveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         service_request_receive(agent=request.user, request_id=pk, received_on=data.validated_data["received_on"])  # type: ignore[arg-type]
         return _staff_answer(pk)
@@ -393,10 +393,10 @@ class StaffQuoteView(APIView):
 
     @idempotent
     @extend_schema(
-        request=QuoteInputSerializer, responses={200: StaffServiceRequestSerializer, **IDEMPOTENCY_RESPONSES}
+        request=ServiceQuoteInputSerializer, responses={200: StaffServiceRequestSerializer, **IDEMPOTENCY_RESPONSES}
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = QuoteInputSerializer(data=request.data)
+        data = ServiceQuoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         service_request_quote(
             agent=request.user,  # type: ignore[arg-type]
@@ -423,9 +423,9 @@ class StaffShipView(APIView):
 
     permission_classes = [IsServiceAgent]
 
-    @extend_schema(request=ShipInputSerializer, responses=StaffServiceRequestSerializer)
+    @extend_schema(request=ServiceShipInputSerializer, responses=StaffServiceRequestSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = ShipInputSerializer(data=request.data)
+        data = ServiceShipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         service_request_ship(agent=request.user, request_id=pk, **data.validated_data)  # type: ignore[arg-type]
         return _staff_answer(pk)
