@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "propass.billing",
     "propass.notifications",
     "propass.support",
+    "propass.service",
     "propass.faq",
     "propass.privacy",
     "propass.program_admin",

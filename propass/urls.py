@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("propass.billing.urls")),
     path("", include("propass.notifications.urls")),
     path("", include("propass.support.urls")),
+    path("", include("propass.service.urls")),
     path("", include("propass.faq.urls")),
     path("backoffice/admin/", admin.site.urls),
     path("backoffice/", include("propass.backoffice.urls")),

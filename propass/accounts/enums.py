@@ -30,4 +30,5 @@ class StaffGroup(models.TextChoices):
     SUPPORT = "support", _("Support agent")
     FINANCE = "finance", _("Finance")
     PROGRAM_ADMIN = "program_admin", _("Program admin")
+    SERVICE = "service", _("Service centre agent")
     AUDITOR = "auditor", _("Read-only auditor")

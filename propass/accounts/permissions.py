@@ -41,6 +41,11 @@ def is_support_agent(user: User) -> bool:
     return staff_in(user, StaffGroup.SUPPORT)
 
 
+def is_service_agent(user: User) -> bool:
+    """A service centre agent: the service role (or a Django superuser)."""
+    return staff_in(user, StaffGroup.SERVICE)
+
+
 def staff_may(user: User, roles: Collection[StaffGroup], *, write: bool) -> bool:
     """Superusers may do everything. Other staff need one of `roles` (any staff when none is
     named); a read-only auditor may read every back-office page and change nothing."""

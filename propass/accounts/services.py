@@ -347,6 +347,13 @@ STAFF_GROUP_PERMISSIONS: dict[StaffGroup, list[tuple[str, str, tuple[str, ...]]]
         ("memberships", "*", _VIEW),
         ("accounts", "business", _VIEW),
     ],
+    StaffGroup.SERVICE: [
+        ("service", "*", _VIEW),
+        ("accounts", "business", _VIEW),
+        ("products", "registration", _VIEW),
+        ("catalog", "*", _VIEW),
+        ("memberships", "*", _VIEW),
+    ],
     StaffGroup.PROGRAM_ADMIN: [
         ("core", "program", _EDIT),
         ("core", "legaltext", _EDIT),
@@ -359,6 +366,7 @@ STAFF_GROUP_PERMISSIONS: dict[StaffGroup, list[tuple[str, str, tuple[str, ...]]]
         ("support", "supportsla", _EDIT),
         ("support", "cannedreply", _EDIT),
         ("faq", "*", _EDIT),
+        ("service", "servicecentre", _EDIT),
     ],
     StaffGroup.AUDITOR: [("*", "*", _VIEW)],
 }
@@ -379,7 +387,7 @@ def _permissions_query(specs: list[tuple[str, str, tuple[str, ...]]]) -> Q:
 
 
 def staff_groups_ensure() -> dict[StaffGroup, Group]:
-    """Every installation has the five staff groups with their default model permissions
+    """Every installation has the six staff groups with their default model permissions
     (runs after each migrate). Permissions are only added, so an operator's additions stay."""
     result = {}
     for role, specs in STAFF_GROUP_PERMISSIONS.items():

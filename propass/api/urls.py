@@ -12,6 +12,7 @@ from propass.notifications import api as notifications_api
 from propass.onboarding import api as onboarding_api
 from propass.points import api as points_api
 from propass.products import api as products_api
+from propass.service import api as service_api
 from propass.support import api as support_api
 
 app_name = "api"
@@ -67,6 +68,49 @@ v1 = [
         support_api.TicketAttachmentView.as_view(),
         name="support_attachment",
     ),
+    path("service-centres/", service_api.ServiceCentreListView.as_view(), name="service_centres"),
+    path("service-requests/", service_api.ServiceRequestListView.as_view(), name="service_requests"),
+    path("service-requests/<int:pk>/", service_api.ServiceRequestDetailView.as_view(), name="service_request"),
+    path("service-requests/<int:pk>/sent/", service_api.ServiceRequestSentView.as_view(), name="service_request_sent"),
+    path(
+        "service-requests/<int:pk>/cancel/",
+        service_api.ServiceRequestCancelView.as_view(),
+        name="service_request_cancel",
+    ),
+    path(
+        "service-requests/<int:pk>/quote/approve/",
+        service_api.QuoteApproveView.as_view(),
+        name="service_request_quote_approve",
+    ),
+    path(
+        "service-requests/<int:pk>/quote/decline/",
+        service_api.QuoteDeclineView.as_view(),
+        name="service_request_quote_decline",
+    ),
+    path("service-requests/<int:pk>/slip/", service_api.ServiceRequestSlipView.as_view(), name="service_request_slip"),
+    path(
+        "service-requests/<int:pk>/attachments/<int:attachment_id>/",
+        service_api.ServiceRequestAttachmentView.as_view(),
+        name="service_request_attachment",
+    ),
+    path("staff/service-requests/", service_api.StaffServiceRequestListView.as_view(), name="staff_service_requests"),
+    path(
+        "staff/service-requests/<int:pk>/",
+        service_api.StaffServiceRequestDetailView.as_view(),
+        name="staff_service_request",
+    ),
+    path(
+        "staff/service-requests/<int:pk>/receive/", service_api.StaffReceiveView.as_view(), name="staff_service_receive"
+    ),
+    path("staff/service-requests/<int:pk>/start/", service_api.StaffStartView.as_view(), name="staff_service_start"),
+    path("staff/service-requests/<int:pk>/quote/", service_api.StaffQuoteView.as_view(), name="staff_service_quote"),
+    path(
+        "staff/service-requests/<int:pk>/complete/",
+        service_api.StaffCompleteView.as_view(),
+        name="staff_service_complete",
+    ),
+    path("staff/service-requests/<int:pk>/ship/", service_api.StaffShipView.as_view(), name="staff_service_ship"),
+    path("staff/service-requests/<int:pk>/close/", service_api.StaffCloseView.as_view(), name="staff_service_close"),
     path("staff/applications/", onboarding_api.StaffApplicationListView.as_view(), name="staff_applications"),
     path("staff/applications/<int:pk>/approve/", onboarding_api.ApproveView.as_view(), name="staff_approve"),
     path("staff/applications/<int:pk>/reject/", onboarding_api.RejectView.as_view(), name="staff_reject"),

@@ -17,6 +17,7 @@ from propass.faq.seed import faq_seed
 from propass.memberships.enums import BenefitKind
 from propass.memberships.models import Benefit, Tier, TierBenefit, TierPrice
 from propass.onboarding.enums import DocumentType
+from propass.service.seed import service_seed
 from propass.support.defaults import CANNED_REPLIES
 from propass.support.models import CannedReply, SupportSla
 from propass.support.services import DEFAULT_SLA_HOURS, NO_MEMBERSHIP_SLA_HOURS, TIER_SLA_FALLBACK_HOURS
@@ -281,5 +282,6 @@ def installation_setup() -> Program:
     tiers_seed()
     benefits_seed()
     support_seed()
+    service_seed()
     faq_seed()
     return program

@@ -31,9 +31,9 @@ from propass.testing.camt import camt053
 from propass.testing.shop import buy
 from propass.testing.staff import backoffice_routes, backoffice_url, staff_session_verify
 
-EXPECTED_GROUPS = ["validation", "support", "finance", "program_admin", "auditor"]
+EXPECTED_GROUPS = ["validation", "support", "finance", "program_admin", "service", "auditor"]
 ROLES = [*EXPECTED_GROUPS, "staff", "member", "anonymous"]
-EVERY_STAFF = {"validation", "support", "finance", "program_admin", "auditor", "staff"}
+EVERY_STAFF = {"validation", "support", "finance", "program_admin", "service", "auditor", "staff"}
 WRITERS = EVERY_STAFF - {"auditor"}  # "staff": staff in no group at all
 
 # Who may use each URL besides Django superusers (who may use all). GET for pages; for

@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from propass.service.models import ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
+
+
+@admin.register(ServiceCentre)
+class ServiceCentreAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "city", "country", "holiday_country", "active", "position"]
+    list_filter = ["active", "country"]
+    search_fields = ["name", "code", "city"]
+
+
+class StepInline(admin.TabularInline):
+    model = ServiceStep
+    extra = 0
+    fields = ["at", "kind", "actor", "params"]
+    readonly_fields = ["at", "kind", "actor", "params"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(admin.ModelAdmin):
+    list_display = ["reference", "created_at", "business", "kind", "centre", "status", "promised_by"]
+    list_filter = ["status", "kind", "centre", "tier"]
+    search_fields = ["reference", "business__name", "registration__serial_number"]
+    raw_id_fields = ["business", "registration", "created_by", "allowance_entry", "allowance_return"]
+    # Moved only by the service's steps, along the request's table; the promise and the quote
+    # come from those steps too.
+    readonly_fields = [
+        "status", "reference", "received_on", "turnaround_days", "promised_by", "quote_amount", "quote_discount",
+        "quote_percent", "quote_cap_left", "quote_currency", "allowance_entry", "allowance_return",
+    ]  # fmt: skip
+    inlines = [StepInline]
+
+
+@admin.register(ServiceAttachment)
+class ServiceAttachmentAdmin(admin.ModelAdmin):
+    # Files are served only through the permission-checked service pages, never from here.
+    list_display = ["uploaded_at", "original_name", "content_type", "size"]
+    fields = ["request", "original_name", "content_type", "size", "uploaded_at"]
+    readonly_fields = ["request", "original_name", "content_type", "size", "uploaded_at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

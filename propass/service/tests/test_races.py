@@ -1,0 +1,77 @@
+"""Requests at once on service requests: the last maintenance check goes to one request, and one
+step of the centre moves a request once. Real threads, each with its own database connection;
+meaningful on PostgreSQL."""
+
+import pytest
+from django.utils import timezone
+
+from propass.memberships.models import AllowanceEntry
+from propass.service.enums import SERVICE_TRANSITIONS
+from propass.service.models import ServiceRequest, ServiceStep
+from propass.service.services import service_request_receive, service_request_start
+from propass.service.tests.helpers import ask, credited
+from propass.testing.clients import api_clients
+from propass.testing.invariants import assert_moves_along, moves_count, status_moves
+from propass.testing.shop import buy
+from propass.testing.threads import errors_in, run_at_once
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 20
+
+
+def _codes(results):
+    assert errors_in(results) == []
+    return sorted(response.status_code for response in results)
+
+
+def test_two_requests_at_once_for_the_last_maintenance_check_one_gets_it(shop, owner):
+    buy(shop, owner, tier="gold")  # two checks a year
+    ask(shop, owner, credited(shop, "012345678900"), kind="maintenance")  # one left
+    registrations = [credited(shop, f"01234567890{i + 1}").pk for i in range(2)]
+    clients = api_clients(owner, 2)
+
+    def create(i):
+        body = {"registration": registrations[i], "kind": ["maintenance", "sensor_clean"][i],
+                "description": "Yearly check", "service_centre": "amstelveen"}  # fmt: skip
+        return clients[i].post("/api/v1/service-requests/", body, format="json")
+
+    results = run_at_once(2, create)
+    assert _codes(results) == [201, 409]
+    refused = next(r for r in results if r.status_code == 409).json()["error"]
+    assert refused["code"] == "allowance_used_up"
+    assert "None is left this membership year" in refused["message"]
+    assert ServiceRequest.objects.count() == 2
+    assert AllowanceEntry.objects.count() == 2
+    references = sorted(ServiceRequest.objects.values_list("reference", flat=True))
+    assert [r.rsplit("-", 1)[1] for r in references] == ["000001", "000002"]  # gap-free
+
+
+def test_twenty_receipts_at_once_move_the_request_once(shop, owner, agent):
+    buy(shop, owner, tier="gold")
+    request = ask(shop, owner, credited(shop))
+    clients = api_clients(agent, THREADS)
+    url = f"/api/v1/staff/service-requests/{request.pk}/receive/"
+    body = {"received_on": timezone.localdate().isoformat()}
+    with status_moves(ServiceRequest) as moves:
+        results = run_at_once(THREADS, lambda i: clients[i].post(url, body, format="json"))
+    assert _codes(results) == [200] + [409] * (THREADS - 1)
+    assert moves_count(moves) == {("submitted", "received"): 1}
+    assert ServiceStep.objects.filter(request=request, kind="received").count() == 1
+
+
+def test_twenty_quotes_at_once_quote_once_and_take_the_discount_once(shop, owner, agent):
+    buy(shop, owner, tier="gold")
+    request = ask(shop, owner, credited(shop))
+    service_request_receive(agent=agent, request_id=request.pk, received_on=timezone.localdate())
+    service_request_start(agent=agent, request_id=request.pk)
+    clients = api_clients(agent, THREADS)
+    url = f"/api/v1/staff/service-requests/{request.pk}/quote/"
+    with status_moves(ServiceRequest) as moves:
+        results = run_at_once(THREADS, lambda i: clients[i].post(url, {"amount": "1000.00"}, format="json"))
+    assert _codes(results) == [200] + [409] * (THREADS - 1)
+    assert moves_count(moves) == {("in_service", "quote_waiting"): 1}
+    assert_moves_along(moves, SERVICE_TRANSITIONS)
+    assert list(AllowanceEntry.objects.filter(benefit__kind="repair_discount").values_list("quantity", flat=True)) == [
+        150
+    ]
