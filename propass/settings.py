@@ -375,6 +375,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "propass.onboarding.enums.ApplicationStatus",
         "SubscriptionStatusEnum": "propass.memberships.enums.SubscriptionStatus",
+        "BenefitKindEnum": "propass.memberships.enums.BenefitKind",
     },
 }
 

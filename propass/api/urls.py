@@ -35,6 +35,8 @@ v1 = [
     path("registrations/", products_api.RegistrationListView.as_view(), name="registrations"),
     path("registrations/<int:pk>/", products_api.RegistrationDetailView.as_view(), name="registration"),
     path("tiers/", memberships_api.TierListView.as_view(), name="tiers"),
+    path("benefits/", memberships_api.BenefitsView.as_view(), name="benefits"),
+    path("verify/<str:code>/", memberships_api.CardVerifyView.as_view(), name="verify"),
     path("subscriptions/", api_subscriptions.SubscriptionCreateView.as_view(), name="subscriptions"),
     path("subscriptions/current/", api_subscriptions.SubscriptionCurrentView.as_view(), name="subscription_current"),
     path(

@@ -1,5 +1,5 @@
-"""Back-office pages for program administration: settings, tiers and prices, VAT rates,
-legal text versions and e-mail previews. Every edit goes through a service of
+"""Back-office pages for program administration: settings, tiers and prices, benefits and
+what each tier gives, VAT rates, legal text versions and e-mail previews. Every edit goes through a service of
 `propass.program_admin`, which refuses one that would leave the program inconsistent."""
 
 from typing import Any
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,19 +22,30 @@ from propass.core.countries import country_choices
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
 from propass.core.models import LegalText, LegalTextKind
-from propass.memberships.enums import TierFamily
-from propass.memberships.models import Tier
+from propass.memberships.enums import BenefitKind, TierFamily
+from propass.memberships.models import Benefit, Tier
 from propass.onboarding.enums import DocumentType
 from propass.program_admin.services import (
+    benefit_save,
     legal_text_publish,
     program_update,
+    tier_benefit_delete,
+    tier_benefit_save,
     tier_price_delete,
     tier_price_save,
     tier_save,
     vat_rate_delete,
     vat_rate_save,
 )
-from propass.program_admin.validation import PROGRAM_FIELDS, TERMS, ProgramState, price_grid, program_state
+from propass.program_admin.validation import (
+    PROGRAM_FIELDS,
+    TERMS,
+    ProgramState,
+    benefit_grid,
+    price_grid,
+    program_state,
+    tier_benefit_rows,
+)
 from propass.support.models import SupportSla
 
 program_admins = staff_required(group=StaffGroup.PROGRAM_ADMIN)
@@ -82,13 +94,43 @@ class TierForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["code"].disabled = True
+
+
+class BenefitForm(forms.Form):
+    code = forms.SlugField(label=gettext_lazy("Code"), max_length=40)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=BenefitKind.choices)
+    position = _number(gettext_lazy("Order"))
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["code"].disabled = True
         for code, language in settings.LANGUAGES:
-            self.fields[f"benefits_{code}"] = forms.CharField(
-                label=_("Benefits (%(language)s)") % {"language": language},
+            self.fields[f"name_{code}"] = forms.CharField(
+                label=_("Name (%(language)s)") % {"language": language},
+                max_length=200,
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=_("One benefit per line.") if code == "en" else "",
+                help_text=_("Readers of a language without a name see the English one.") if code == "en" else "",
             )
+            self.fields[f"description_{code}"] = forms.CharField(
+                label=_("Description (%(language)s)") % {"language": language},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def names(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """The name and description fields, language by language."""
+        return [(self[f"name_{code}"], self[f"description_{code}"]) for code, _name in settings.LANGUAGES]
+
+
+class TierBenefitForm(forms.Form):
+    """One row of a tier's benefits; the caps come as `cap_<CURRENCY>` fields."""
+
+    benefit = forms.SlugField(max_length=40)
+    days = forms.IntegerField(min_value=1, max_value=32767, required=False)
+    count = forms.IntegerField(min_value=1, max_value=32767, required=False)
+    percent = forms.DecimalField(max_digits=5, decimal_places=2, required=False)
+    per_body = forms.BooleanField(required=False)
 
 
 class PriceForm(forms.Form):
@@ -144,15 +186,14 @@ def program(request: HttpRequest) -> HttpResponse:
             "columns": columns,
             "rows": rows,
             "vat_form": VatRateForm(),
+            "benefit_rows": benefit_grid(state),
             "slas": SupportSla.objects.select_related("tier").order_by("tier__position", "tier__min_points"),
         },
     )
 
 
 def _tier_initial(tier: Tier) -> dict[str, Any]:
-    initial = {name: getattr(tier, name) for name in ("code", "name", "family", "min_points", "position", "active")}
-    initial.update({f"benefits_{code}": "\n".join(tier.benefits.get(code, [])) for code, _name in settings.LANGUAGES})
-    return initial
+    return {name: getattr(tier, name) for name in ("code", "name", "family", "min_points", "position", "active")}
 
 
 def _tier_page(request: HttpRequest, state: ProgramState, tier: Tier | None) -> HttpResponse:
@@ -169,7 +210,6 @@ def _tier_page(request: HttpRequest, state: ProgramState, tier: Tier | None) -> 
                 min_points=data["min_points"],
                 position=data["position"],
                 active=data["active"],
-                benefits={code: data[f"benefits_{code}"].splitlines() for code, _name in settings.LANGUAGES},
                 new=tier is None,
             )
         except DomainError as error:
@@ -188,8 +228,11 @@ def _tier_page(request: HttpRequest, state: ProgramState, tier: Tier | None) -> 
     return render(
         request,
         "backoffice/program_tier.html",
-        {"tier": tier, "form": form, "prices": prices, "problems": _problems(state), "price_form": PriceForm()},
-    )
+        {
+            "tier": tier, "form": form, "prices": prices, "problems": _problems(state), "price_form": PriceForm(),
+            "benefits": tier_benefit_rows(state, tier) if tier is not None else [],
+        },
+    )  # fmt: skip
 
 
 @program_admins
@@ -243,6 +286,96 @@ def program_price_save(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.summary())
     return redirect("backoffice:program_tier", code=code)
+
+
+def _tier_page_benefits(code: str) -> str:
+    return reverse("backoffice:program_tier", args=[code]) + "#benefits-heading"
+
+
+@require_POST
+@program_admins
+def program_tier_benefit(request: HttpRequest, code: str) -> HttpResponse:
+    """Give a benefit to a tier with its parameters, change them, or take it off the tier."""
+    form = TierBenefitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(_tier_page_benefits(code))
+    data = form.cleaned_data
+    try:
+        if request.POST.get("delete"):
+            tier_benefit_delete(actor=request.user, tier_code=code, benefit_code=data["benefit"])  # type: ignore[arg-type]
+            messages.success(request, _("The tier no longer gives this benefit."))
+        else:
+            given = tier_benefit_save(
+                actor=request.user,  # type: ignore[arg-type]
+                tier_code=code,
+                benefit_code=data["benefit"],
+                days=data["days"],
+                count=data["count"],
+                percent=data["percent"],
+                caps={key.removeprefix("cap_"): value for key, value in request.POST.items() if key.startswith("cap_")},
+                per_body=data["per_body"],
+            )
+            saved = {"benefit": given.benefit.name_for(), "tier": given.tier.name}
+            messages.success(request, _("%(benefit)s is saved for %(tier)s.") % saved)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.summary())
+    return redirect(_tier_page_benefits(code))
+
+
+def _benefit_initial(benefit: Benefit) -> dict[str, Any]:
+    initial: dict[str, Any] = {"code": benefit.code, "kind": benefit.kind, "position": benefit.position}
+    for code, _name in settings.LANGUAGES:
+        initial[f"name_{code}"] = benefit.names.get(code, "")
+        initial[f"description_{code}"] = benefit.descriptions.get(code, "")
+    return initial
+
+
+def _benefit_page(request: HttpRequest, state: ProgramState, benefit: Benefit | None) -> HttpResponse:
+    initial = _benefit_initial(benefit) if benefit else {"position": len(state.benefits)}
+    form = BenefitForm(request.POST or None, initial=initial, editing=benefit is not None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = benefit_save(
+                actor=request.user,  # type: ignore[arg-type]
+                code=benefit.code if benefit else data["code"],
+                kind=data["kind"],
+                names={code: data[f"name_{code}"] for code, _name in settings.LANGUAGES},
+                descriptions={code: data[f"description_{code}"] for code, _name in settings.LANGUAGES},
+                position=data["position"],
+                new=benefit is None,
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(benefit)s is saved.") % {"benefit": saved.name_for()})
+            return redirect("backoffice:program_benefit", code=saved.code)
+    givers = []
+    if benefit is not None:
+        row = next(row for row in benefit_grid(state) if row.benefit.pk == benefit.pk)
+        givers = [(tier, cell) for tier, cell in zip(state.tiers, row.cells, strict=True) if cell is not None]
+    return render(
+        request,
+        "backoffice/program_benefit.html",
+        {"benefit": benefit, "form": form, "givers": givers, "problems": _problems(state)},
+    )
+
+
+@program_admins
+def program_benefit_new(request: HttpRequest) -> HttpResponse:
+    return _benefit_page(request, program_state(), None)
+
+
+@program_admins
+def program_benefit(request: HttpRequest, code: str) -> HttpResponse:
+    state = program_state()
+    benefit = next((benefit for benefit in state.benefits if benefit.code == code), None)
+    if benefit is None:
+        raise Http404
+    return _benefit_page(request, state, benefit)
 
 
 @require_POST

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from propass.accounts.models import Business, User
 from propass.catalog.enums import Category
-from propass.core.errors import Conflict, NotFound
+from propass.core.errors import Conflict, DomainError, NotFound
 from propass.core.money import date_format, money_format
+from propass.core.ratelimit import rate_limit_hit
 from propass.core.selectors import program_current
 from propass.memberships.enums import CAPPED_KINDS, COUNTED_KINDS, LIVE_STATUSES, BenefitKind, SubscriptionStatus
 from propass.memberships.models import AllowanceEntry, Benefit, MemberCard, Subscription, Tier, TierBenefit
@@ -48,6 +49,23 @@ class BenefitLine:
     used: Decimal | None = None
     remaining: Decimal | None = None
     currency: str = ""
+    per_body: bool = False  # a tier's count per registered camera body (a membership's is counted)
+
+    def _shown(self, value: Decimal | None) -> str:
+        if value is None:
+            return ""
+        if self.kind in CAPPED_KINDS and self.currency:
+            return money_format(value, self.currency)
+        return str(int(value))
+
+    @property
+    def used_shown(self) -> str:
+        """What is used this year as the reader writes it: a count, or money for the discount."""
+        return self._shown(self.used)
+
+    @property
+    def remaining_shown(self) -> str:
+        return self._shown(self.remaining)
 
     @property
     def summary(self) -> str:
@@ -57,6 +75,8 @@ class BenefitLine:
             return str(_("%(days)s business days") % {"days": self.days})
         if kind == BenefitKind.LOANS and self.days:
             return str(_("up to %(days)s days") % {"days": self.days})
+        if kind in COUNTED_KINDS and self.allowance is not None and self.per_body:
+            return str(_("%(count)s per registered camera body per membership year") % {"count": int(self.allowance)})
         if kind in COUNTED_KINDS and self.allowance is not None:
             return str(_("%(count)s per membership year") % {"count": int(self.allowance)})
         if kind in CAPPED_KINDS and self.percent is not None:
@@ -114,25 +134,30 @@ def _allowance(tier_benefit: TierBenefit, business: Business, currency: str) -> 
     return None
 
 
+def benefit_line(tier_benefit: TierBenefit, *, currency: str = "", language: str | None = None) -> BenefitLine:
+    """One benefit as a tier gives it (no usage), in the reader's language."""
+    benefit = tier_benefit.benefit
+    kind = benefit.kind
+    allowance: Decimal | None = None
+    if kind in COUNTED_KINDS and tier_benefit.count is not None:
+        allowance = Decimal(tier_benefit.count)
+    elif kind in CAPPED_KINDS and currency in tier_benefit.caps:
+        allowance = Decimal(str(tier_benefit.caps[currency]))
+    return BenefitLine(
+        code=benefit.code, kind=kind, name=benefit.name_for(language), description=benefit.description_for(language),
+        days=tier_benefit.days, percent=tier_benefit.percent, allowance=allowance, currency=currency,
+        per_body=tier_benefit.per_body,
+    )  # fmt: skip
+
+
 def tier_benefit_lines(tier: Tier, *, currency: str = "", language: str | None = None) -> list[BenefitLine]:
-    """What a tier gives, in the reader's language (tier pages, checkout)."""
-    lines = []
-    for tier_benefit in tier.tier_benefits.select_related("benefit"):
-        benefit = tier_benefit.benefit
-        kind = benefit.kind
-        allowance: Decimal | None = None
-        if kind in COUNTED_KINDS and tier_benefit.count is not None:
-            allowance = Decimal(tier_benefit.count)
-        elif kind in CAPPED_KINDS and currency in tier_benefit.caps:
-            allowance = Decimal(str(tier_benefit.caps[currency]))
-        lines.append(
-            BenefitLine(
-                code=benefit.code, kind=kind, name=benefit.name_for(language),
-                description=benefit.description_for(language), days=tier_benefit.days,
-                percent=tier_benefit.percent, allowance=allowance, currency=currency,
-            )
-        )  # fmt: skip
-    return lines
+    """What a tier gives, in the reader's language (tier pages, checkout). Uses the tier's
+    prefetched `tier_benefits` (with their benefits) when there are some."""
+    if "tier_benefits" in getattr(tier, "_prefetched_objects_cache", {}):
+        given = list(tier.tier_benefits.all())
+    else:
+        given = list(tier.tier_benefits.select_related("benefit"))
+    return [benefit_line(tier_benefit, currency=currency, language=language) for tier_benefit in given]
 
 
 def _used(subscription: Subscription, benefit: Benefit, year_starts_on: date) -> Decimal:
@@ -356,3 +381,22 @@ def card_verify(*, code: str, today: date | None = None) -> CardCheck:
         valid_until=card.valid_until,
         business=subscription.business.name,
     )
+
+
+# Checks of a card, per client address and minute: a service desk scans a few cards, not a
+# range of codes (together with codes of 32 random characters, no enumeration).
+CARD_CHECKS_PER_MINUTE = 30
+
+
+class TooManyCardChecks(DomainError):
+    code = "rate_limited"
+    http_status = 429
+    default_message = _("Too many cards were checked from your network. Please wait a minute and try again.")
+
+
+def card_check(*, code: str, client: str) -> CardCheck:
+    """`card_verify` for anyone who asks, page or API alike: at most CARD_CHECKS_PER_MINUTE
+    checks a minute from one client address, whatever the codes and answers."""
+    if rate_limit_hit(key=f"card-check:{client}", limit=CARD_CHECKS_PER_MINUTE, seconds=60):
+        raise TooManyCardChecks()
+    return card_verify(code=code)

@@ -42,3 +42,21 @@ class BenefitKind(models.TextChoices):
 # Kinds whose use is counted against a yearly allowance (the ledger), and how.
 COUNTED_KINDS = {BenefitKind.MAINTENANCE_CHECKS}  # a maintenance check or a sensor clean
 CAPPED_KINDS = {BenefitKind.REPAIR_DISCOUNT}
+
+# The parameters (TierBenefit fields) a tier gives a benefit of each kind with, and the one it
+# cannot do without: a turnaround needs its days, a discount its percent …
+KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
+    BenefitKind.REPAIR_TURNAROUND: ("days",),
+    BenefitKind.MAINTENANCE_CHECKS: ("count", "per_body"),
+    BenefitKind.REPAIR_DISCOUNT: ("percent", "caps"),
+    BenefitKind.RETURN_SHIPPING: (),
+    BenefitKind.LOANS: ("days",),
+    BenefitKind.EVENT_SUPPORT: (),
+    BenefitKind.HOTLINE: (),
+}
+REQUIRED_PARAMETER: dict[str, str] = {
+    BenefitKind.REPAIR_TURNAROUND: "days",
+    BenefitKind.MAINTENANCE_CHECKS: "count",
+    BenefitKind.REPAIR_DISCOUNT: "percent",
+    BenefitKind.LOANS: "days",
+}

@@ -15,16 +15,14 @@ from propass.memberships.enums import (
 
 
 class Tier(TimeStampedModel):
-    """A paid membership level, open to businesses with at least `min_points`."""
+    """A paid membership level, open to businesses with at least `min_points`; what it gives
+    is its TierBenefits."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
     family = models.CharField(_("family"), max_length=12, choices=TierFamily.choices, default=TierFamily.STANDARD)
     min_points = models.PositiveIntegerField(_("minimum points"))
     position = models.PositiveSmallIntegerField(_("order"), default=0)
-    benefits = models.JSONField(
-        _("benefits"), default=dict, blank=True, help_text=_('Per language: {"en": ["…", "…"], "it": [...]}')
-    )
     active = models.BooleanField(_("on sale"), default=True)
 
     class Meta:
@@ -34,10 +32,6 @@ class Tier(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def benefits_for(self, language: str | None = None) -> list[str]:
-        language = (language or get_language() or "en")[:2]
-        return list(self.benefits.get(language) or self.benefits.get("en") or [])
 
 
 class TierPrice(models.Model):

@@ -1,12 +1,14 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from propass.accounts.models import Business
 from propass.core.selectors import program_current
+from propass.memberships.benefits import BenefitLine, tier_benefit_lines
 from propass.memberships.enums import LIVE_STATUSES, TierFamily
-from propass.memberships.models import Subscription, Tier, TierPrice
+from propass.memberships.models import Subscription, Tier, TierBenefit, TierPrice
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,7 @@ class TierOffer:
     points_needed: int
     prices: dict[int, Decimal]  # term in years -> price excl. VAT, in the business's currency
     currency: str
+    benefits: list[BenefitLine] = field(default_factory=list)  # in the active language
 
     @property
     def yearly(self) -> Decimal | None:
@@ -23,9 +26,10 @@ class TierOffer:
 
 
 def tier_offers(*, business: Business) -> list[TierOffer]:
-    """Every tier on sale, with whether the business's points open it and its prices in the
-    business's currency (2 queries)."""
-    tiers = list(Tier.objects.filter(active=True).order_by("position", "min_points"))
+    """Every tier on sale, with whether the business's points open it, its prices in the
+    business's currency and its benefits (3 queries)."""
+    given = Prefetch("tier_benefits", queryset=TierBenefit.objects.select_related("benefit"))
+    tiers = list(Tier.objects.filter(active=True).order_by("position", "min_points").prefetch_related(given))
     prices: dict[int, dict[int, Decimal]] = {}
     for price in TierPrice.objects.filter(tier__in=tiers, currency=business.currency):
         prices.setdefault(price.tier_id, {})[price.term_years] = price.amount
@@ -37,6 +41,7 @@ def tier_offers(*, business: Business) -> list[TierOffer]:
             points_needed=max(tier.min_points - balance, 0),
             prices=dict(sorted(prices.get(tier.pk, {}).items())),
             currency=business.currency,
+            benefits=tier_benefit_lines(tier, currency=business.currency),
         )
         for tier in tiers
     ]

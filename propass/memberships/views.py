@@ -1,10 +1,15 @@
 from decimal import Decimal
 
+import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from propass.accounts.models import Business, User
 from propass.accounts.permissions import has_billing_rights
@@ -17,6 +22,7 @@ from propass.core.forms import form_add_domain_error
 from propass.core.money import money_format
 from propass.core.ratelimit import client_address
 from propass.core.selectors import program_current
+from propass.memberships.benefits import TooManyCardChecks, benefits_summary, card_check, member_card
 from propass.memberships.enums import LIVE_STATUSES, SubscriptionStatus, TierFamily
 from propass.memberships.forms import SANDBOX_CARDS, PaymentForm, ReviewForm, term_discount
 from propass.memberships.models import Subscription
@@ -305,3 +311,58 @@ def manage(request: HttpRequest) -> HttpResponse:
             "refund_available": refund_available(subscription=current),
         },
     )
+
+
+@login_required
+def benefits(request: HttpRequest) -> HttpResponse:
+    """What the membership includes, used and left this membership year (the card's VIEW)."""
+    business = business_of(request.user)  # type: ignore[arg-type]
+    summary = benefits_summary(business=business) if business is not None else None
+    return render(request, "memberships/benefits.html", {"summary": summary})
+
+
+def _qr_svg(url: str) -> SafeString:
+    """`url` as a QR code in inline SVG: no style attribute or script (the CSP allows neither),
+    sized by the stylesheet; segno writes only the path of the dark modules."""
+    svg = segno.make(url, error="m").svg_inline(omitsize=True, svgclass="qr", lineclass="qr-line", dark="#000")
+    return mark_safe(svg)  # segno's own markup: numbers and path data, no text of ours
+
+
+def card_verify_url(code: str) -> str:
+    """The address a member card's QR code opens: absolute, on the site's own address."""
+    return settings.SITE_URL + reverse("memberships:verify", args=[code])
+
+
+@login_required
+def card(request: HttpRequest) -> HttpResponse:
+    """The member card: program, tier, business, membership number, valid until, and the QR
+    code any service desk scans to check it. Printable (only the card prints)."""
+    business = business_of(request.user)  # type: ignore[arg-type]
+    member = member_card(business=business) if business is not None else None
+    context: dict = {"card": member, "business": business, "program": program_current()}
+    if member is not None:
+        url = card_verify_url(member.code)
+        context.update(
+            verify_url=url,
+            qr=_qr_svg(url),
+            usable=member.subscription.status == SubscriptionStatus.ACTIVE,
+        )
+    return render(request, "memberships/card.html", context)
+
+
+@require_safe
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public check of a member card (no login): valid or not and, only when valid, the
+    program, tier, end date and business name. An unknown, replaced or ended code gets the
+    same page; the checks a client may make are limited; search engines keep out and the
+    code is not passed on to other sites."""
+    status, refused, check = 200, "", None
+    try:
+        check = card_check(code=code, client=client_address(request))
+    except TooManyCardChecks as error:
+        status, refused = error.http_status, str(error)
+    response = render(request, "memberships/verify.html", {"check": check, "refused": refused}, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response

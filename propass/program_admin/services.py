@@ -23,7 +23,8 @@ from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.models import LegalText, LegalTextKind, Program
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
-from propass.memberships.models import Tier, TierPrice
+from propass.memberships.enums import BenefitKind
+from propass.memberships.models import AllowanceEntry, Benefit, Tier, TierBenefit, TierPrice
 from propass.onboarding.enums import DocumentType
 from propass.program_admin.validation import (
     PROGRAM_FIELDS,
@@ -124,18 +125,6 @@ def _tier_data(tier: Tier | None) -> dict[str, Any] | None:
     return None if tier is None else {"code": tier.code, **{name: getattr(tier, name) for name in TIER_FIELDS}}
 
 
-def _benefits_clean(benefits: Any) -> dict[str, list[str]]:
-    languages = dict(settings.LANGUAGES)
-    if not isinstance(benefits, dict) or any(language not in languages for language in benefits):
-        raise InvalidInput(fields={"benefits": [_("Give the benefits per language of the program.")]})
-    cleaned = {}
-    for language, lines in benefits.items():
-        items = [line.strip() for line in ([lines] if isinstance(lines, str) else lines or []) if line.strip()]
-        if items:
-            cleaned[language] = items
-    return cleaned
-
-
 def tier_save(
     *,
     actor: User,
@@ -145,14 +134,12 @@ def tier_save(
     min_points: int,
     position: int,
     active: bool,
-    benefits: dict[str, list[str]],
     new: bool = False,
 ) -> Tier:
     """Create a tier (`new`: its code must be free) or change the one with this code;
     refused with the problems when the program would no longer be consistent (a new tier
     goes on sale once it has its prices). Audited with the tier before and after."""
     code = code.strip().lower()
-    benefits = _benefits_clean(benefits)
     with transaction.atomic():
         before = _locked_state()
         stored = Tier.objects.select_for_update().filter(code=code).first()
@@ -160,7 +147,7 @@ def tier_save(
             raise Conflict(fields={"code": [_("Another tier has this code.")]})
         tier = copy.copy(stored) if stored is not None else Tier(code=code)
         tier.name, tier.family, tier.min_points = name.strip(), family, min_points
-        tier.position, tier.active, tier.benefits = position, active, benefits
+        tier.position, tier.active = position, active
         _clean(tier, validate_unique=stored is None)
         _refuse_new_problems(before, replace(before, tiers=_with(before.tiers, stored, tier)))
         if stored is not None and _tier_data(stored) == _tier_data(tier):
@@ -367,8 +354,210 @@ def seller_entity_check(*, seller: SellerEntity) -> None:
     make the program inconsistent (e.g. a currency without prices for the tiers on sale)."""
     before = program_state()
     others = [existing for existing in before.sellers if existing.pk != seller.pk or seller.pk is None]
-    after = ProgramState(
-        program=before.program, tiers=before.tiers, prices=before.prices, sellers=[*others, seller],
-        vat_rates=before.vat_rates, legal_texts=before.legal_texts,
-    )  # fmt: skip
-    _refuse_new_problems(before, after)
+    _refuse_new_problems(before, replace(before, sellers=[*others, seller]))
+
+
+# Benefits ---------------------------------------------------------------------------------------
+
+BENEFIT_FIELDS = ("kind", "names", "descriptions", "position")
+TIER_BENEFIT_FIELDS = ("days", "count", "percent", "caps", "per_body")
+
+
+def _texts_clean(texts: Any, field: str, *, lines: bool) -> dict[str, str]:
+    """Texts per language of the program; empty ones dropped (the reader then sees English)."""
+    languages = dict(settings.LANGUAGES)
+    if not isinstance(texts, dict) or any(language not in languages for language in texts):
+        raise InvalidInput(fields={field: [_("Give the texts per language of the program.")]})
+    cleaned = {}
+    for language, text in texts.items():
+        text = str(text or "").replace("\r\n", "\n").strip() if lines else " ".join(str(text or "").split())
+        if text:
+            cleaned[language] = text
+    return cleaned
+
+
+def _benefit_data(benefit: Benefit | None) -> dict[str, Any] | None:
+    if benefit is None:
+        return None
+    return {"code": benefit.code, **{name: getattr(benefit, name) for name in BENEFIT_FIELDS}}
+
+
+def _benefit_kind_change_check(state: ProgramState, stored: Benefit) -> None:
+    """What members used was counted the old kind's way, and each tier gave it with the old
+    kind's parameters: the kind changes only before either happened."""
+    givers = [
+        tier.name
+        for tier in state.tiers
+        if any(given.tier_id == tier.pk and given.benefit_id == stored.pk for given in state.tier_benefits)
+    ]
+    if givers:
+        message = _("%(tiers)s give this benefit: take it off these tiers before changing its kind.") % {
+            "tiers": ", ".join(givers)
+        }
+        raise Conflict(fields={"kind": [message]})
+    if AllowanceEntry.objects.filter(benefit=stored).exists():
+        message = _("Members have used this benefit: its kind cannot change. Add a new benefit instead.")
+        raise Conflict(fields={"kind": [message]})
+
+
+def benefit_save(
+    *,
+    actor: User,
+    code: str,
+    kind: str,
+    names: dict[str, str],
+    descriptions: dict[str, str],
+    position: int,
+    new: bool = False,
+) -> Benefit:
+    """Create a benefit (`new`: its code must be free) or change the one with this code: its
+    name and description per language, its kind and its place in the list. The kind changes
+    only while no tier gives the benefit and no member has used it. Refused with the problems
+    when the program would no longer be consistent (a benefit needs an English name);
+    audited with the benefit before and after."""
+    code = code.strip().lower()
+    names = _texts_clean(names, "names", lines=False)
+    descriptions = _texts_clean(descriptions, "descriptions", lines=True)
+    if kind not in BenefitKind.values:
+        raise InvalidInput(fields={"kind": [_("Choose a kind of benefit.")]})
+    with transaction.atomic():
+        before = _locked_state()
+        stored = Benefit.objects.select_for_update().filter(code=code).first()
+        if new and stored is not None:
+            raise Conflict(fields={"code": [_("Another benefit has this code.")]})
+        if stored is not None and stored.kind != kind:
+            _benefit_kind_change_check(before, stored)
+        benefit = copy.copy(stored) if stored is not None else Benefit(code=code)
+        benefit.kind, benefit.names, benefit.descriptions, benefit.position = kind, names, descriptions, position
+        _clean(benefit, exclude=["names", "descriptions"], validate_unique=stored is None)
+        _refuse_new_problems(before, replace(before, benefits=_with(before.benefits, stored, benefit)))
+        if stored is not None and _benefit_data(stored) == _benefit_data(benefit):
+            return stored
+        benefit.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.BENEFIT_SAVE,
+            target=benefit,
+            data={"before": _benefit_data(stored), "after": _benefit_data(benefit)},
+        )
+    return benefit
+
+
+def _benefit_for(code: str) -> Benefit:
+    benefit = Benefit.objects.filter(code=code).first()
+    if benefit is None:
+        raise NotFound(_("No benefit has the code %(code)s."), code=code)
+    return benefit
+
+
+def _whole_clean(value: Any, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise InvalidInput(fields={field: [_("Enter a whole number of at least 1.")]})
+    return number
+
+
+def _percent_clean(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidInput(fields={"percent": [_("Enter a percent, e.g. 15.")]}) from None
+
+
+def _caps_clean(caps: Any) -> dict[str, str]:
+    """A yearly cap per currency, as the ledger reads it: {"EUR": "300.00"}; empty ones dropped."""
+    if not isinstance(caps, dict):
+        raise InvalidInput(fields={"caps": [_("Give the caps per currency, e.g. EUR 300.00.")]})
+    cleaned = {}
+    for currency, amount in caps.items():
+        if amount in (None, ""):
+            continue
+        code = str(currency).strip().upper()
+        if len(code) != 3 or not code.isalpha() or not code.isascii():
+            raise InvalidInput(fields={"caps": [_("Give the currency as its three-letter ISO code, e.g. EUR.")]})
+        try:
+            value = Decimal(str(amount)).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            value = Decimal(0)
+        if value <= 0:
+            message = _("The yearly cap in %(currency)s must be an amount more than zero.") % {"currency": code}
+            raise InvalidInput(fields={"caps": [message]})
+        cleaned[code] = str(value)
+    return dict(sorted(cleaned.items()))
+
+
+def _tier_benefit_data(given: TierBenefit | None) -> dict[str, Any] | None:
+    if given is None:
+        return None
+    return {name: _jsonable(getattr(given, name)) for name in TIER_BENEFIT_FIELDS}
+
+
+def _tier_benefit_audit(actor: User, action: AuditAction, old: TierBenefit | None, new: TierBenefit | None) -> None:
+    given = new or old
+    assert given is not None
+    audit_record(
+        actor=actor,
+        action=action,
+        target=given.tier,
+        data={
+            "tier": given.tier.code,
+            "benefit": given.benefit.code,
+            "before": _tier_benefit_data(old),
+            "after": _tier_benefit_data(new),
+        },
+    )
+
+
+def tier_benefit_save(
+    *,
+    actor: User,
+    tier_code: str,
+    benefit_code: str,
+    days: int | None = None,
+    count: int | None = None,
+    percent: Decimal | None = None,
+    caps: dict[str, Any] | None = None,
+    per_body: bool = False,
+) -> TierBenefit:
+    """A tier gives a benefit with the parameters of its kind: `days` (repair turnaround in
+    business days, longest loan), `count` (uses per membership year, `per_body`: per registered
+    camera body), `percent` and `caps` (repair discount, a yearly cap per currency). What
+    members have left this year follows at once. Refused with the problems when the program
+    would no longer be consistent (a parameter missing or not of the kind, two benefits of one
+    kind); audited with the parameters before and after."""
+    days, count = _whole_clean(days, "days"), _whole_clean(count, "count")
+    percent, caps = _percent_clean(percent), _caps_clean(caps or {})
+    with transaction.atomic():
+        before = _locked_state()
+        tier, benefit = _tier_for(tier_code), _benefit_for(benefit_code)
+        stored = TierBenefit.objects.select_for_update().filter(tier=tier, benefit=benefit).first()
+        given = copy.copy(stored) if stored is not None else TierBenefit(tier=tier, benefit=benefit)
+        given.days, given.count, given.percent, given.caps, given.per_body = days, count, percent, caps, per_body
+        _clean(given, exclude=["caps"], validate_unique=False)
+        _refuse_new_problems(before, replace(before, tier_benefits=_with(before.tier_benefits, stored, given)))
+        if stored is not None and _tier_benefit_data(stored) == _tier_benefit_data(given):
+            return stored
+        given.save()
+        _tier_benefit_audit(actor, AuditAction.TIER_BENEFIT_SAVE, stored, given)
+    return given
+
+
+def tier_benefit_delete(*, actor: User, tier_code: str, benefit_code: str) -> None:
+    """A tier stops giving a benefit (what members used of it stays in the ledger). Audited
+    with the parameters it had."""
+    with transaction.atomic():
+        before = _locked_state()
+        tier, benefit = _tier_for(tier_code), _benefit_for(benefit_code)
+        stored = TierBenefit.objects.select_for_update().filter(tier=tier, benefit=benefit).first()
+        if stored is None:
+            raise NotFound(_("This tier does not give this benefit."))
+        _refuse_new_problems(before, replace(before, tier_benefits=_with(before.tier_benefits, stored, None)))
+        _tier_benefit_audit(actor, AuditAction.TIER_BENEFIT_DELETE, stored, None)
+        stored.delete()

@@ -72,80 +72,23 @@ def program_seed() -> Program:
 
 # PRODUCT.md §7: prices excluding VAT per year; 2- and 3-year terms at a discount (5% and 10%).
 TIERS = [
-    # code, name, family, min points, EUR, GBP, benefits key
-    ("silver", "Silver", "standard", 500, "100", "85", "silver"),
-    ("gold", "Gold", "standard", 1000, "200", "170", "gold"),
-    ("platinum", "Platinum", "standard", 1600, "350", "300", "platinum"),
-    ("corporate_a", "Corporate A", "corporate", 2501, "1000", "850", "corporate_a"),
-    ("corporate_b", "Corporate B", "corporate", 2501, "2500", "2100", "corporate_b"),
-    ("corporate_c", "Corporate C", "corporate", 2501, "5000", "4250", "corporate_c"),
+    # code, name, family, min points, EUR, GBP (what each tier gives: TIER_BENEFITS below)
+    ("silver", "Silver", "standard", 500, "100", "85"),
+    ("gold", "Gold", "standard", 1000, "200", "170"),
+    ("platinum", "Platinum", "standard", 1600, "350", "300"),
+    ("corporate_a", "Corporate A", "corporate", 2501, "1000", "850"),
+    ("corporate_b", "Corporate B", "corporate", 2501, "2500", "2100"),
+    ("corporate_c", "Corporate C", "corporate", 2501, "5000", "4250"),
 ]  # fmt: skip
-BENEFITS = {
-    "silver": {
-        "en": ["Priority repairs", "Loan equipment", "Sensor cleaning"],
-        "it": ["Riparazioni prioritarie", "Attrezzatura in prestito", "Pulizia del sensore"],
-        "es": ["Reparaciones prioritarias", "Equipos en préstamo", "Limpieza del sensor"],
-        "de": ["Bevorzugte Reparaturen", "Leihgeräte", "Sensorreinigung"],
-        "fr": ["Réparations prioritaires", "Matériel de prêt", "Nettoyage du capteur"],
-        "nl": ["Voorrang bij reparaties", "Leenapparatuur", "Sensorreiniging"],
-    },
-    "gold": {
-        "en": ["Everything in Silver", "Faster repairs", "Event support"],
-        "it": ["Tutto ciò che offre Silver", "Riparazioni più rapide", "Supporto agli eventi"],
-        "es": ["Todo lo de Silver", "Reparaciones más rápidas", "Asistencia en eventos"],
-        "de": ["Alles aus Silver", "Schnellere Reparaturen", "Event-Support"],
-        "fr": ["Tous les avantages Silver", "Réparations plus rapides", "Assistance lors d’événements"],
-        "nl": ["Alles van Silver", "Snellere reparaties", "Ondersteuning bij evenementen"],
-    },
-    "platinum": {
-        "en": ["Everything in Gold", "Fastest repairs", "Free return shipping"],
-        "it": ["Tutto ciò che offre Gold", "Riparazioni più rapide in assoluto", "Spedizione di ritorno gratuita"],
-        "es": ["Todo lo de Gold", "Las reparaciones más rápidas", "Envío de vuelta gratuito"],
-        "de": ["Alles aus Gold", "Schnellste Reparaturen", "Kostenloser Rückversand"],
-        "fr": ["Tous les avantages Gold", "Réparations les plus rapides", "Retour gratuit"],
-        "nl": ["Alles van Gold", "Snelste reparaties", "Gratis retourzending"],
-    },
-    "corporate_a": {
-        "en": ["Up to 5 users", "Account manager"],
-        "it": ["Fino a 5 utenti", "Account manager dedicato"],
-        "es": ["Hasta 5 usuarios", "Gestor de cuenta"],
-        "de": ["Bis zu 5 Nutzer", "Persönlicher Ansprechpartner"],
-        "fr": ["Jusqu’à 5 utilisateurs", "Responsable de compte"],
-        "nl": ["Tot 5 gebruikers", "Accountmanager"],
-    },
-    "corporate_b": {
-        "en": ["Up to 15 users", "Account manager", "On-site days"],
-        "it": ["Fino a 15 utenti", "Account manager dedicato", "Giornate in sede"],
-        "es": ["Hasta 15 usuarios", "Gestor de cuenta", "Jornadas in situ"],
-        "de": ["Bis zu 15 Nutzer", "Persönlicher Ansprechpartner", "Vor-Ort-Tage"],
-        "fr": ["Jusqu’à 15 utilisateurs", "Responsable de compte", "Journées sur site"],
-        "nl": ["Tot 15 gebruikers", "Accountmanager", "Dagen op locatie"],
-    },
-    "corporate_c": {
-        "en": ["Unlimited users", "Dedicated support team"],
-        "it": ["Utenti illimitati", "Team di assistenza dedicato"],
-        "es": ["Usuarios ilimitados", "Equipo de asistencia dedicado"],
-        "de": ["Unbegrenzte Nutzer", "Eigenes Support-Team"],
-        "fr": ["Utilisateurs illimités", "Équipe d’assistance dédiée"],
-        "nl": ["Onbeperkt aantal gebruikers", "Eigen supportteam"],
-    },
-}
 
 
 def tiers_seed() -> None:
     """The default tiers and prices (PRODUCT.md §7); existing tiers are left as edited."""
-    for position, (code, name, family, minimum, eur, gbp, benefits_key) in enumerate(TIERS):
-        benefits = BENEFITS[benefits_key]
+    for position, (code, name, family, minimum, eur, gbp) in enumerate(TIERS):
         tier, created = Tier.objects.get_or_create(
-            code=code,
-            defaults={"name": name, "family": family, "min_points": minimum, "position": position,
-                      "benefits": benefits},
-        )  # fmt: skip
+            code=code, defaults={"name": name, "family": family, "min_points": minimum, "position": position}
+        )
         if not created:
-            # An upgrade brings the languages added since (fr, nl); what was edited stays.
-            missing = {language: texts for language, texts in benefits.items() if language not in tier.benefits}
-            if missing:
-                Tier.objects.filter(pk=tier.pk).update(benefits={**tier.benefits, **missing})
             continue
         for currency, yearly in (("EUR", Decimal(eur)), ("GBP", Decimal(gbp))):
             for years, factor in ((1, Decimal("1")), (2, Decimal("0.95")), (3, Decimal("0.90"))):

@@ -3,7 +3,7 @@ what it is given, so an edit can be checked before it is saved."""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.utils.translation import gettext as _
@@ -13,8 +13,9 @@ from propass.billing.models import SellerEntity, VatRate
 from propass.billing.vat import EU
 from propass.core.models import LegalText, LegalTextKind, Program
 from propass.core.selectors import program_current
-from propass.memberships.enums import TierFamily
-from propass.memberships.models import Tier, TierPrice
+from propass.memberships.benefits import benefit_line
+from propass.memberships.enums import KIND_PARAMETERS, REQUIRED_PARAMETER, TierFamily
+from propass.memberships.models import Benefit, Tier, TierBenefit, TierPrice
 from propass.onboarding.enums import NON_VAT_DOCUMENTS, VAT_DOCUMENTS
 
 NON_FIELD = "__all__"
@@ -24,7 +25,7 @@ PROGRAM_FIELDS = (
     "participating_countries", "accepted_document_types", "set_password_link_hours", "max_upload_mb",
     "business_invoice_max_age_days", "invitation_threshold", "payment_grace_days", "refund_window_days",
 )  # fmt: skip
-TIER_FIELDS = ("name", "family", "min_points", "position", "active", "benefits")
+TIER_FIELDS = ("name", "family", "min_points", "position", "active")
 TERMS = (1, 2, 3)
 REFUND_WINDOW_MAX_DAYS = 365
 
@@ -49,6 +50,8 @@ class ProgramState:
     sellers: list[SellerEntity]
     vat_rates: list[VatRate]
     legal_texts: list[LegalText]
+    benefits: list[Benefit] = field(default_factory=list)
+    tier_benefits: list[TierBenefit] = field(default_factory=list)
 
     def problems(self) -> list[Problem]:
         return program_problems(
@@ -58,11 +61,14 @@ class ProgramState:
             sellers=self.sellers,
             vat_rates=self.vat_rates,
             legal_texts=self.legal_texts,
+            benefits=self.benefits,
+            tier_benefits=self.tier_benefits,
         )
 
 
 def program_state() -> ProgramState:
-    """The stored program with its tiers, prices, sellers, VAT rates and legal texts (6 queries)."""
+    """The stored program with its tiers, prices, sellers, VAT rates, legal texts, benefits
+    and what each tier gives (8 queries)."""
     return ProgramState(
         program=program_current(),
         tiers=list(Tier.objects.order_by("position", "min_points", "code")),
@@ -70,6 +76,8 @@ def program_state() -> ProgramState:
         sellers=list(SellerEntity.objects.order_by("code")),
         vat_rates=list(VatRate.objects.order_by("country")),
         legal_texts=list(LegalText.objects.order_by("kind", "-published_at", "-pk")),
+        benefits=list(Benefit.objects.order_by("position", "code")),
+        tier_benefits=list(TierBenefit.objects.order_by("tier_id", "benefit_id")),
     )
 
 
@@ -81,6 +89,8 @@ def program_validate(
     sellers: Sequence[SellerEntity],
     vat_rates: Sequence[VatRate],
     legal_texts: Sequence[LegalText],
+    benefits: Sequence[Benefit] = (),
+    tier_benefits: Sequence[TierBenefit] = (),
 ) -> list[str]:
     """What is wrong with a program made of this data, in the reader's language; an empty
     list means it is consistent. Reads nothing from the database, so an edit can be checked
@@ -88,9 +98,10 @@ def program_validate(
     return [
         problem.message
         for problem in program_problems(
-            program=program, tiers=tiers, prices=prices, sellers=sellers, vat_rates=vat_rates, legal_texts=legal_texts
+            program=program, tiers=tiers, prices=prices, sellers=sellers, vat_rates=vat_rates,
+            legal_texts=legal_texts, benefits=benefits, tier_benefits=tier_benefits,
         )
-    ]
+    ]  # fmt: skip
 
 
 def program_problems(
@@ -101,6 +112,8 @@ def program_problems(
     sellers: Sequence[SellerEntity],
     vat_rates: Sequence[VatRate],
     legal_texts: Sequence[LegalText],
+    benefits: Sequence[Benefit] = (),
+    tier_benefits: Sequence[TierBenefit] = (),
 ) -> list[Problem]:
     """`program_validate` with each problem's identity and form field."""
     return [
@@ -108,6 +121,7 @@ def program_problems(
         *_tier_problems(program, tiers, prices, sellers),
         *_country_problems(program, sellers, vat_rates),
         *_legal_text_problems(legal_texts),
+        *_benefit_problems(tiers, benefits, tier_benefits),
     ]
 
 
@@ -291,6 +305,86 @@ def _legal_text_problems(legal_texts: Sequence[LegalText]) -> list[Problem]:
     return problems
 
 
+def _parameter_label(name: str) -> str:
+    return str(getattr(TierBenefit._meta.get_field(name), "verbose_name", name))
+
+
+def _parameter_given(tier_benefit: TierBenefit, name: str) -> bool:
+    return bool(getattr(tier_benefit, name))  # 0 days, 0 uses, 0 % or no caps: not given
+
+
+def _benefit_problems(
+    tiers: Sequence[Tier], benefits: Sequence[Benefit], tier_benefits: Sequence[TierBenefit]
+) -> list[Problem]:
+    """Every benefit has an English name (the fallback of every language); a tier gives a
+    benefit with the parameters of its kind and no others, a percent within 0-100, and at
+    most one benefit of each kind (a repair has one turnaround, a quote one discount)."""
+    problems = []
+    for benefit in benefits:
+        if not str((benefit.names or {}).get("en", "")).strip():
+            problems.append(
+                Problem(
+                    ("benefit_name", benefit.code),
+                    _("The benefit %(code)s has no name in English.") % {"code": benefit.code},
+                    "name_en",
+                )
+            )
+    by_pk = {each.pk: each for each in benefits}
+    tiers_by_pk = {tier.pk: tier for tier in tiers}
+    kinds: dict[tuple[Tier, str], list[Benefit]] = defaultdict(list)
+    for given in tier_benefits:
+        found, tier = by_pk.get(given.benefit_id), tiers_by_pk.get(given.tier_id)
+        if found is None or tier is None:
+            continue
+        benefit = found
+        kinds[(tier, benefit.kind)].append(benefit)
+        names = {"tier": tier.name, "benefit": benefit.name_for()}
+        applies = KIND_PARAMETERS.get(benefit.kind, ())
+        required = REQUIRED_PARAMETER.get(benefit.kind)
+        if required and not _parameter_given(given, required):
+            problems.append(
+                Problem(
+                    ("benefit_parameter_missing", tier.code, benefit.code),
+                    _("%(tier)s: %(benefit)s needs a value for “%(parameter)s”.")
+                    % {**names, "parameter": _parameter_label(required)},
+                    required,
+                )
+            )
+        for name in ("days", "count", "percent", "caps", "per_body"):
+            if name not in applies and _parameter_given(given, name):
+                problems.append(
+                    Problem(
+                        ("benefit_parameter_unused", tier.code, benefit.code, name),
+                        _("%(tier)s: “%(parameter)s” does not apply to %(benefit)s (%(kind)s).")
+                        % {**names, "parameter": _parameter_label(name), "kind": benefit.get_kind_display()},
+                        name,
+                    )
+                )
+        if given.percent and not 0 < given.percent <= 100:
+            problems.append(
+                Problem(
+                    ("benefit_percent", tier.code, benefit.code),
+                    _("%(tier)s: the percent of %(benefit)s must be more than 0 and at most 100.") % names,
+                    "percent",
+                )
+            )
+    for (tier, kind), same in sorted(kinds.items(), key=lambda item: (item[0][0].code, item[0][1])):
+        if len(same) > 1:
+            problems.append(
+                Problem(
+                    ("benefit_kind_twice", tier.code, kind),
+                    _("%(tier)s gives more than one benefit of the kind %(kind)s: %(benefits)s.")
+                    % {
+                        "tier": tier.name,
+                        "kind": same[0].get_kind_display(),
+                        "benefits": ", ".join(benefit.name_for() for benefit in same),
+                    },
+                    "benefit",
+                )
+            )
+    return problems
+
+
 @dataclass(frozen=True)
 class PriceRow:
     tier: Tier
@@ -308,3 +402,60 @@ def price_grid(state: ProgramState) -> tuple[list[tuple[str, int]], list[PriceRo
         for tier in state.tiers
     ]
     return columns, rows
+
+
+@dataclass(frozen=True)
+class BenefitGridRow:
+    benefit: Benefit
+    cells: list[str | None]  # per tier: what it gives (its summary, "" for no parameters), None: not given
+
+
+def _given(state: ProgramState) -> dict[tuple[int | None, int | None], TierBenefit]:
+    benefits = {benefit.pk: benefit for benefit in state.benefits}
+    given: dict[tuple[int | None, int | None], TierBenefit] = {}
+    for tier_benefit in state.tier_benefits:
+        if tier_benefit.benefit_id in benefits:
+            tier_benefit.benefit = benefits[tier_benefit.benefit_id]  # the state's copy, no query
+            given[(tier_benefit.tier_id, tier_benefit.benefit_id)] = tier_benefit
+    return given
+
+
+def benefit_grid(state: ProgramState) -> list[BenefitGridRow]:
+    """Every benefit against every tier, in the reader's language; money caps in the first
+    sellers' currency (the tier page has them all)."""
+    currency = min((seller.currency for seller in state.sellers), default="")
+    given = _given(state)
+    rows = []
+    for benefit in state.benefits:
+        cells: list[str | None] = []
+        for tier in state.tiers:
+            tier_benefit = given.get((tier.pk, benefit.pk))
+            cells.append(None if tier_benefit is None else benefit_line(tier_benefit, currency=currency).summary)
+        rows.append(BenefitGridRow(benefit=benefit, cells=cells))
+    return rows
+
+
+@dataclass(frozen=True)
+class TierBenefitRow:
+    benefit: Benefit
+    given: TierBenefit | None
+    parameters: tuple[str, ...]  # the fields the benefit's kind takes
+    caps: list[tuple[str, str]]  # (currency, cap or "") for every currency of the program
+
+
+def tier_benefit_rows(state: ProgramState, tier: Tier) -> list[TierBenefitRow]:
+    """Every benefit of the program for one tier's page: given or not, with its parameters."""
+    currencies = sorted(
+        {seller.currency for seller in state.sellers}
+        | {price.currency for price in state.prices}
+        | {currency for given in state.tier_benefits for currency in (given.caps or {})}
+    )
+    given = _given(state)
+    rows = []
+    for benefit in state.benefits:
+        tier_benefit = given.get((tier.pk, benefit.pk))
+        parameters = KIND_PARAMETERS.get(benefit.kind, ())
+        caps = (tier_benefit.caps or {}) if tier_benefit is not None else {}
+        cap_cells = [(currency, str(caps.get(currency, ""))) for currency in currencies] if "caps" in parameters else []
+        rows.append(TierBenefitRow(benefit=benefit, given=tier_benefit, parameters=parameters, caps=cap_cells))
+    return rows

@@ -87,6 +87,9 @@ EXPECTED: dict[str, set[str]] = {
     "backoffice:program_tier": {"program_admin", "auditor"},
     "backoffice:program_price": {"program_admin"},
     "backoffice:program_vat": {"program_admin"},
+    "backoffice:program_tier_benefit": {"program_admin"},
+    "backoffice:program_benefit_new": {"program_admin", "auditor"},
+    "backoffice:program_benefit": {"program_admin", "auditor"},
     "backoffice:legal_texts": {"program_admin", "auditor"},
     "backoffice:email_previews": {"program_admin", "auditor"},
     "backoffice:email_preview": {"program_admin", "auditor"},
@@ -166,6 +169,8 @@ def world(program, business, owner, other_business, outsider):
         "backoffice:faq_category": {"pk": FaqCategory.objects.order_by("pk").first().pk},
         "backoffice:program_tier": {"code": "silver"},
         "backoffice:program_price": {"code": "silver"},
+        "backoffice:program_tier_benefit": {"code": "silver"},
+        "backoffice:program_benefit": {"code": "priority-repair"},
         "backoffice:email_preview": {"template": "account_ready", "language": "en"},
         "backoffice:email_preview_html": {"template": "account_ready", "language": "en"},
     }
@@ -244,6 +249,8 @@ def test_an_auditor_may_not_act_and_nothing_changes(world, clients):
         ("backoffice:bank_line_ignore", {"note": "auditor was here"}),
         ("backoffice:faq_entry", {"question": "Changed?", "answer": "Changed.", "language": "en"}),
         ("backoffice:program_vat", {}),
+        ("backoffice:program_tier_benefit", {"benefit": "loan-equipment", "days": "30"}),
+        ("backoffice:program_benefit", {"kind": "loans", "position": "1", "name_en": "Changed?"}),
     ]
     for name, data in attempts:
         url = backoffice_url(name, backoffice_routes()[name], world.get(name))

@@ -6,7 +6,7 @@ from django.conf import settings
 
 from propass.backoffice.previews import email_templates
 from propass.core.models import AuditLog, LegalText, Program
-from propass.memberships.models import Tier, TierPrice
+from propass.memberships.models import Benefit, Tier, TierBenefit, TierPrice
 from propass.testing.staff import staff_user
 
 PROGRAM = "/backoffice/program/"
@@ -14,6 +14,8 @@ PAGES = [
     PROGRAM,
     "/backoffice/program/tiers/new/",
     "/backoffice/program/tiers/silver/",
+    "/backoffice/program/benefits/new/",
+    "/backoffice/program/benefits/priority-repair/",
     "/backoffice/program/legal/",
     "/backoffice/program/emails/",
     "/backoffice/program/emails/account_ready/it/",
@@ -51,9 +53,6 @@ def _tier_form(code, **changes):
     tier = Tier.objects.get(code=code)
     data = {"name": tier.name, "family": tier.family, "min_points": tier.min_points, "position": tier.position,
             "active": "on" if tier.active else ""}  # fmt: skip
-    data.update(
-        {f"benefits_{language}": "\n".join(tier.benefits.get(language, [])) for language, _n in settings.LANGUAGES}
-    )
     data.update(changes)
     return data
 
@@ -124,12 +123,11 @@ def test_a_tier_edit_below_the_threshold_is_refused(client, admin):
 
 def test_a_tier_is_created_off_sale_then_priced(client, admin):
     client.force_login(admin)
-    data = {"code": "titanium", "name": "Titanium", "family": "standard", "min_points": 2000, "position": 3,
-            "benefits_en": "Everything in Platinum\nA mug"}  # fmt: skip
+    data = {"code": "titanium", "name": "Titanium", "family": "standard", "min_points": 2000, "position": 3}
     response = client.post("/backoffice/program/tiers/new/", data)
     assert response.status_code == 302
     tier = Tier.objects.get(code="titanium")
-    assert not tier.active and tier.benefits == {"en": ["Everything in Platinum", "A mug"]}
+    assert not tier.active and not tier.tier_benefits.exists()
     response = client.post("/backoffice/program/tiers/new/", {**data, "code": "gold"})
     assert response.context["form"].errors["code"] == ["Another tier has this code."]
     response = client.post("/backoffice/program/tiers/titanium/", {**data, "active": "on"}, follow=True)
@@ -208,15 +206,23 @@ def test_an_unknown_email_or_language_is_not_found(client, admin):
 
 
 # session, user, authenticator, groups; then the program, tiers, prices, sellers, VAT rates,
-# legal texts (for the problems) and support SLAs.
-QUERIES = {PROGRAM: 11, "/backoffice/program/tiers/silver/": 10, "/backoffice/program/legal/": 5}
+# legal texts, benefits and what the tiers give (for the problems) and support SLAs.
+QUERIES = {
+    PROGRAM: 13,
+    "/backoffice/program/tiers/silver/": 12,
+    "/backoffice/program/benefits/loan-equipment/": 12,
+    "/backoffice/program/legal/": 5,
+}
 
 
 def test_the_pages_make_a_fixed_number_of_queries(client, admin, django_assert_num_queries):
     client.force_login(admin)
     for more_data in (False, True):
         if more_data:
-            Tier.objects.create(code="titanium", name="Titanium", min_points=3000, position=9, active=False)
+            titanium = Tier.objects.create(code="titanium", name="Titanium", min_points=3000, position=9, active=False)
+            hotline = Benefit.objects.create(code="hotline", kind="hotline", names={"en": "Hotline"}, position=9)
+            TierBenefit.objects.create(tier=titanium, benefit=hotline)
+            TierBenefit.objects.create(tier=titanium, benefit=Benefit.objects.get(code="loan-equipment"), days=30)
             LegalText.objects.create(kind="privacy_notice", version="2026-07", language="fr", title="Avis", body="…",
                                      published_at=LegalText.objects.first().published_at)  # fmt: skip
         for path, count in QUERIES.items():

@@ -16,8 +16,9 @@ from propass.testing.staff import staff_user
 
 pytestmark = pytest.mark.django_db
 
-MEMBER_PAGES = ["products:list", "products:register", "memberships:subscriptions", "notifications:list",
-                "accounts:account", "support:tickets", "support:new", "faq:index"]  # fmt: skip
+MEMBER_PAGES = ["products:list", "products:register", "memberships:subscriptions", "memberships:benefits",
+                "memberships:card", "notifications:list", "accounts:account", "support:tickets", "support:new",
+                "faq:index"]  # fmt: skip
 PUBLIC_PAGES = ["accounts:login", "onboarding:apply", "accounts:password_reset"]
 STAFF_PAGES = ["backoffice:dashboard", "backoffice:applications", "backoffice:invoices", "backoffice:businesses"]
 
@@ -30,6 +31,7 @@ def test_the_main_pages_have_no_html_errors(client, tmp_path, program):
     for name in PUBLIC_PAGES:
         pages[name] = client.get(reverse(name))
     pages["apply with errors"] = client.post(reverse("onboarding:apply"), {"first_name": "Giulia"})
+    pages["a card that is not valid"] = client.get(reverse("memberships:verify", args=["A" * 32]))
     owner = _member_with_history()
     client.force_login(owner)
     for name in MEMBER_PAGES:

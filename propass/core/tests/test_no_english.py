@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 LANGUAGES = ["it", "es", "de", "fr", "nl"]
 MEMBER_PAGES = ["products:list", "products:register", "memberships:subscriptions", "memberships:manage",
-                "notifications:list", "accounts:account", "support:tickets", "support:new", "faq:index"]  # fmt: skip
+                "memberships:benefits", "memberships:card", "notifications:list", "accounts:account",
+                "support:tickets", "support:new", "faq:index"]  # fmt: skip
 PLACEHOLDER = re.compile(r"%\(|%s|%d|\{|<")
 
 

@@ -1,15 +1,15 @@
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
 from propass.accounts.models import Business
-from propass.memberships.models import Tier
-from propass.program_admin.setup import tiers_seed
+from propass.memberships.models import Benefit, Tier
+from propass.program_admin.setup import benefits_seed, tiers_seed
 
 
 @pytest.fixture
 def tiers(db):
     tiers_seed()
+    benefits_seed()
 
 
 def _with_points(business, points, currency="EUR"):
@@ -42,6 +42,7 @@ def test_the_switch_appears_only_above_2500_points(client, tiers, owner, busines
     assert "€1,000 excl. VAT per year" in corporate
     assert 'id="tier-silver"' not in corporate
     assert 'role="switch" aria-checked="true"' in corporate
+    assert "4 per registered camera body per membership year" in corporate  # checks count per body
 
 
 def test_corporate_levels_cannot_be_forced_below_the_threshold(client, tiers, owner, business):
@@ -82,22 +83,54 @@ def test_the_progress_bar_aims_at_the_next_tier_after_the_invitation(client, tie
     assert "400 more points to Platinum" in page
 
 
-@pytest.mark.parametrize(("language", "benefit"), [("fr", "Réparations prioritaires"), ("nl", "Leenapparatuur")])
-def test_tier_benefits_are_shown_in_every_language_of_the_interface(client, tiers, owner, business, language, benefit):
-    for tier in Tier.objects.all():
-        assert set(tier.benefits) >= {code for code, _name in settings.LANGUAGES}, tier.code
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_tier_pages_show_the_benefit_names_of_the_program_in_the_readers_language(
+    client, tiers, owner, business, language
+):
     _with_points(business, 1200)
     owner.language = language
     owner.save(update_fields=["language"])
     client.force_login(owner)
     page = client.get("/subscriptions/").content.decode()
-    assert benefit in page
-    assert "Priority repairs" not in page and "Loan equipment" not in page
+    gold = Tier.objects.get(code="gold")
+    for given in gold.tier_benefits.select_related("benefit"):
+        name = given.benefit.names[language]
+        assert f'id="benefit-gold-{given.benefit.code}"><span class="benefit-name">{name}</span>' in page
+    assert Benefit.objects.get(code="loan-equipment").names[language] in page
+    english = [benefit.names["en"] for benefit in Benefit.objects.all()]
+    assert [name for name in english if name in page] == []
 
 
-def test_an_upgrade_adds_the_new_languages_of_tier_benefits_and_keeps_edited_texts(tiers):
-    Tier.objects.filter(code="silver").update(benefits={"en": ["Our own words"], "it": ["Parole nostre"]})
-    tiers_seed()
-    benefits = Tier.objects.get(code="silver").benefits
-    assert benefits["en"] == ["Our own words"] and benefits["it"] == ["Parole nostre"]
-    assert benefits["fr"][0] == "Réparations prioritaires" and benefits["nl"][0] == "Voorrang bij reparaties"
+def test_a_benefit_renamed_by_the_program_shows_its_new_name_on_the_tier_pages_and_the_checkout(
+    client, tiers, owner, business
+):
+    Benefit.objects.filter(code="priority-repair").update(names={"en": "Repairs first", "it": "Prima le riparazioni"})
+    _with_points(business, 1200)
+    client.force_login(owner)
+    page = client.get("/subscriptions/").content.decode()
+    assert 'id="benefit-silver-priority-repair"><span class="benefit-name">Repairs first</span>' in page
+    assert "5 business days" in page and "3 business days" in page
+    checkout = client.get("/subscriptions/checkout/gold/").content.decode()
+    assert '<span class="benefit-name">Repairs first</span><br><span class="muted">3 business days</span>' in checkout
+    assert "Discount on repairs" in checkout and "15 % off repairs, up to €300.00 a year" in checkout
+    owner.language = "it"
+    owner.save(update_fields=["language"])
+    assert "Prima le riparazioni" in client.get("/subscriptions/").content.decode()
+
+
+def test_the_tiers_api_lists_each_tiers_benefits_from_the_program(tiers, owner, business):
+    _with_points(business, 1200, "GBP")
+    api = APIClient()
+    api.force_authenticate(owner)
+    tiers = {tier["code"]: tier for tier in api.get("/api/v1/tiers/").json()}
+    gold = {benefit["code"]: benefit for benefit in tiers["gold"]["benefits"]}
+    assert gold["priority-repair"] == {
+        "code": "priority-repair", "kind": "repair_turnaround", "name": "Priority repairs",
+        "summary": "3 business days", "days": 3, "percent": None, "allowance": None, "per_body": False,
+    }  # fmt: skip
+    assert gold["maintenance-checks"]["allowance"] == "2"
+    assert (gold["repair-discount"]["percent"], gold["repair-discount"]["allowance"]) == ("15.00", "260.00")
+    assert gold["loan-equipment"]["days"] == 10
+    assert "loan-equipment" not in {benefit["code"] for benefit in tiers["silver"]["benefits"]}
+    checks = next(benefit for benefit in tiers["corporate_a"]["benefits"] if benefit["code"] == "maintenance-checks")
+    assert (checks["allowance"], checks["per_body"]) == ("4", True)
