@@ -8,9 +8,9 @@ from propass.core.money import money_format
 from propass.memberships.enums import PaymentMethod
 
 SANDBOX_CARDS = [
-    ("tok_visa", "Visa •••• 4242 (sandbox: authorises and charges)"),
-    ("tok_insufficientFunds", "Visa •••• 9995 (sandbox: the charge on the due date fails)"),
-    ("tok_chargeDeclined", "Visa •••• 0002 (sandbox: declined)"),
+    ("tok_visa", _("Visa •••• 4242 (sandbox: authorises and charges)")),
+    ("tok_insufficientFunds", _("Visa •••• 9995 (sandbox: the charge on the due date fails)")),
+    ("tok_chargeDeclined", _("Visa •••• 0002 (sandbox: declined)")),
 ]
 
 

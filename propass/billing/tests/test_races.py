@@ -104,7 +104,7 @@ def test_twenty_agents_marking_one_invoice_paid_record_one_payment(shop, owner, 
     with status_moves(Invoice, Subscription) as moves:
         results = run_at_once(THREADS, lambda i: clients[i].post(url, form))
     assert errors_in(results) == []
-    assert sorted(response.status_code for response in results) == [302] + [400] * (THREADS - 1)
+    assert sorted(response.status_code for response in results) == [200] * (THREADS - 1) + [302]
     assert Payment.objects.get().method == "manual"
     assert (_audits("invoice.mark_paid_manually"), _audits("invoice.paid"), _audits("subscription.reinstate")) == (
         1,
@@ -121,7 +121,7 @@ def test_twenty_full_credits_of_an_unpaid_invoice_issue_one_credit_note(shop, ow
     with status_moves(Invoice) as moves:
         results = run_at_once(THREADS, lambda i: clients[i].post(url, {"action": "credit", "reason": "Sold twice"}))
     assert errors_in(results) == []
-    assert sorted(response.status_code for response in results) == [302] + [400] * (THREADS - 1)
+    assert sorted(response.status_code for response in results) == [200] * (THREADS - 1) + [302]
     credit = Invoice.objects.get(kind="credit_note")
     assert credit.total == -invoice.total
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.VOID
@@ -139,7 +139,7 @@ def test_twenty_agents_recording_one_refund_by_hand_record_one(shop, owner, fina
     with status_moves(Invoice) as moves:
         results = run_at_once(THREADS, lambda i: clients[i].post(url, form))
     assert errors_in(results) == []
-    assert sorted(response.status_code for response in results) == [302] + [400] * (THREADS - 1)
+    assert sorted(response.status_code for response in results) == [200] * (THREADS - 1) + [302]
     refund = Payment.objects.get(method="refund")
     assert (refund.invoice, refund.amount, refund.status) == (credit, credit.total, "succeeded")
     assert AuditLog.objects.filter(action="credit_note.mark_refunded").count() == 1

@@ -68,12 +68,15 @@ def test_a_member_upgrades_cancels_and_resumes_the_renewal_then_ends_with_a_refu
     page.set_viewport_size(viewport)
     log_in(page, url, owner.email, PASSWORD)
 
-    # My subscriptions → View: Manage Subscription.
+    # My subscriptions → View (the benefits) → Manage Subscription.
     page.goto(f"{url}/subscriptions/")
     expect(page.locator("html")).to_have_attribute("lang", LANG)
     expect(page.locator("#membership-number")).to_have_text(subscription.membership_number)
     page_check(page)
     page.get_by_role("link", name=_t("View"), exact=True).click()
+    expect(page).to_have_url(f"{url}/subscriptions/benefits/")
+    page_check(page)
+    page.get_by_role("main").get_by_role("link", name=_t("Manage Subscription"), exact=True).click()
     expect(page).to_have_url(f"{url}/subscriptions/manage/")
     expect(page.get_by_role("heading", level=1)).to_have_text(_t("Manage Subscription"))
     page_check(page)
@@ -98,7 +101,7 @@ def test_a_member_upgrades_cancels_and_resumes_the_renewal_then_ends_with_a_refu
         )
     )  # fmt: skip
     page_check(page)
-    assert html_validate(page) == 2
+    assert html_validate(page) == 3
     # Nothing is changed nor invoiced by the preview.
     assert Subscription.objects.get().tier.code == "silver"
     assert (InvoiceRequest.objects.count(), Invoice.objects.count()) == (requests_before, invoices_before)
@@ -129,7 +132,7 @@ def test_a_member_upgrades_cancels_and_resumes_the_renewal_then_ends_with_a_refu
     )  # fmt: skip
     expect(page.get_by_text(_t("You can resume the renewal on this page at any time until then."))).to_be_visible()
     page_check(page)
-    assert html_validate(page) == 2
+    assert html_validate(page) == 3
     assert Subscription.objects.get().cancelled_at is None
 
     page.get_by_role("button", name=_t("Cancel the renewal")).click()
@@ -166,7 +169,7 @@ def test_a_member_upgrades_cancels_and_resumes_the_renewal_then_ends_with_a_refu
     final = _t("This cannot be undone: to be a member again you buy a new membership.")
     expect(page.get_by_text(final)).to_be_visible()
     page_check(page)
-    assert html_validate(page) == 2
+    assert html_validate(page) == 3
     assert Subscription.objects.get().status == "active"
     assert not Invoice.objects.filter(kind="credit_note").exists()
 
@@ -192,4 +195,4 @@ def test_a_member_upgrades_cancels_and_resumes_the_renewal_then_ends_with_a_refu
     assert sorted(note.total for note in notes) == sorted([-silver_invoice.total, -total])
     for note in notes:
         expect(page.locator(f"#invoice-{note.number}")).to_contain_text(_t("Credit note"))
-    assert html_validate(page) == 2
+    assert html_validate(page) == 3
