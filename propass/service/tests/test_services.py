@@ -387,5 +387,5 @@ def test_each_step_is_told_to_every_user_in_their_language_with_the_reference_in
         bell = Notification.objects.filter(user=user, kind="service_request")
         assert bell.count() == len(steps)
         assert all(n.params["reference"] == request.reference for n in bell)
-    shipped = OutboxMessage.objects.filter(to=owner.email, subject__contains="way back").get()
-    assert "3SABCD1234567" in shipped.body_text
+    shipped = OutboxMessage.objects.filter(to=owner.email, body_text__contains="3SABCD1234567").get()
+    assert shipped.subject.startswith(f"{request.reference}: ")
