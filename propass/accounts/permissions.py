@@ -1,6 +1,7 @@
 from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -88,3 +89,9 @@ def staff_required(
         return wrapper
 
     return decorate(view) if view is not None else decorate
+
+
+def two_factor_url(next_url: str = "", *, setup: bool = False) -> str:
+    """The code page (or the set-up page), coming back to `next_url` afterwards."""
+    url = reverse("accounts:two_factor_setup" if setup else "accounts:two_factor")
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url

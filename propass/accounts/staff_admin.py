@@ -11,8 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from propass.accounts.permissions import staff_verified
-from propass.accounts.views_two_factor import two_factor_url
+from propass.accounts.permissions import staff_verified, two_factor_url
 
 
 class StaffAdminSite(AdminSite):

@@ -12,7 +12,7 @@ from django.views.i18n import set_language as django_set_language
 
 from propass.accounts.enums import BusinessRole, TokenPurpose
 from propass.accounts.forms import InviteForm, LanguageForm, LoginForm, PasswordResetForm, SetPasswordForm
-from propass.accounts.permissions import has_billing_rights
+from propass.accounts.permissions import has_billing_rights, two_factor_url
 from propass.accounts.selectors import api_token_id, api_tokens_live, business_of
 from propass.accounts.services import (
     api_token_revoke,
@@ -24,7 +24,6 @@ from propass.accounts.services import (
     user_set_email_preferences,
     user_set_language,
 )
-from propass.accounts.views_two_factor import two_factor_url
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
 from propass.core.ratelimit import client_address, rate_limit_hit

@@ -1,7 +1,6 @@
 """Staff's second factor: after the password, a code from an authenticator app (TOTP)."""
 
 from base64 import b32encode
-from urllib.parse import urlencode
 
 import qrcode
 from django.contrib import messages
@@ -18,16 +17,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathFillImage
 
 from propass.accounts.forms import TwoFactorForm
-from propass.accounts.permissions import staff_verified
+from propass.accounts.permissions import staff_verified, two_factor_url
 from propass.accounts.services import staff_totp_confirm, staff_totp_device, staff_totp_start, staff_totp_verify
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
-
-
-def two_factor_url(next_url: str = "", *, setup: bool = False) -> str:
-    """The code page (or the set-up page), coming back to `next_url` afterwards."""
-    url = reverse("accounts:two_factor_setup" if setup else "accounts:two_factor")
-    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
 def _next_url(request: HttpRequest) -> str:

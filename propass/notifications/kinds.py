@@ -1,13 +1,9 @@
 """Which notifications a user may choose not to receive by e-mail. Everything about money,
 the account and the membership is always e-mailed; these are informational."""
 
-from typing import TYPE_CHECKING
-
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:  # the bell and the outbox sit below accounts: users and businesses as types only
-    from propass.accounts.models import User
-
+from propass.notifications.recipients import Recipient
 
 OPTIONAL_EMAILS = {
     "registration_under_review": _("A product is held for review"),
@@ -19,6 +15,6 @@ OPTIONAL_EMAILS = {
 }
 
 
-def email_wanted(*, user: "User", kind: str) -> bool:
+def email_wanted(*, user: Recipient, kind: str) -> bool:
     """Essential e-mails always go out; optional ones unless the user switched them off."""
     return kind not in OPTIONAL_EMAILS or kind not in (user.email_opt_out or [])

@@ -1,19 +1,15 @@
-from typing import TYPE_CHECKING
-
 from django.db.models import QuerySet
 
 from propass.notifications.models import Notification, OutboxMessage
-
-if TYPE_CHECKING:  # the bell and the outbox sit below accounts: users and businesses as types only
-    from propass.accounts.models import User
+from propass.notifications.recipients import Recipient
 
 
-def notification_unread_count(*, user: "User") -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+def notification_unread_count(*, user: Recipient) -> int:
+    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
 
 
-def notification_list(*, user: "User") -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user)
+def notification_list(*, user: Recipient) -> QuerySet[Notification]:
+    return Notification.objects.filter(user_id=user.pk)
 
 
 def outbox_list(*, to: str = "") -> QuerySet[OutboxMessage]:

@@ -1,6 +1,6 @@
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -17,11 +17,9 @@ from propass.core.statuses import status_move, statuses_move
 from propass.notifications.enums import OutboxStatus
 from propass.notifications.kinds import email_wanted
 from propass.notifications.models import Notification, OutboxMessage
+from propass.notifications.recipients import Audience, Recipient
 from propass.notifications.rendering import param_value, render_message, source_text
 from propass.notifications.secrets import SECRET_MARK, SecretLink
-
-if TYPE_CHECKING:  # the bell and the outbox sit below accounts: users and businesses as types only
-    from propass.accounts.models import Business, User
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +149,7 @@ def outbox_retry_due(*, at: datetime) -> int:
     return len(due)
 
 
-def outbox_requeue(*, message_id: int, actor: "User") -> OutboxMessage:
+def outbox_requeue(*, message_id: int, actor: Recipient) -> OutboxMessage:
     """Staff send a message that failed for good once more."""
     message = OutboxMessage.objects.filter(pk=message_id).first()
     if message is None:
@@ -171,13 +169,13 @@ def outbox_requeue(*, message_id: int, actor: "User") -> OutboxMessage:
 
 
 def notification_create(
-    *, user: "User", kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
+    *, user: Recipient, kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
 ) -> Notification:
     """Put an entry under the user's bell. `title` and `body` are lazy translations with
     `%(name)s` placeholders: their English source and `params` are stored, and the text is
     rendered in the reader's language whenever it is shown."""
     return Notification.objects.create(
-        user=user, **_notification_row(kind=kind, title=title, body=body, url=url, params=params)
+        user_id=user.pk, **_notification_row(kind=kind, title=title, body=body, url=url, params=params)
     )
 
 
@@ -191,14 +189,14 @@ def _notification_row(*, kind: str, title: Any, body: Any, url: str, params: dic
     }
 
 
-def notification_mark_all_read(*, user: "User") -> int:
+def notification_mark_all_read(*, user: Recipient) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notification_mark_read(*, user: "User", notification_id: int) -> Notification:
+def notification_mark_read(*, user: Recipient, notification_id: int) -> Notification:
     """Mark one of the user's own notifications read; another user's is not found."""
-    notification = Notification.objects.filter(pk=notification_id, user=user).first()
+    notification = Notification.objects.filter(pk=notification_id, user_id=user.pk).first()
     if notification is None:
         raise NotFound()
     if notification.read_at is None:
@@ -208,7 +206,7 @@ def notification_mark_read(*, user: "User", notification_id: int) -> Notificatio
 
 
 def notification_business(
-    *, business: "Business", kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
+    *, business: Audience, kind: str, title: Any, body: Any = "", url: str = "", params: dict | None = None
 ) -> None:
     """Put an entry under the bell of every active user of a business, each in their own
     language (`title` and `body` are lazy translations, `params` fill their placeholders)."""
@@ -219,7 +217,7 @@ def notification_business(
 
 def business_notify(
     *,
-    business: "Business",
+    business: Audience,
     kind: str,
     title: Any,
     body: Any = "",
