@@ -10,6 +10,7 @@ from propass.backoffice import (
     legacy,
     points,
     program,
+    service,
     support,
     views,
 )
@@ -50,6 +51,10 @@ urlpatterns = [
     path("support/<int:pk>/", support.ticket, name="support_ticket"),
     path("support/<int:pk>/assign/", support.ticket_assign_view, name="support_assign"),
     path("support/<int:pk>/close/", support.ticket_close_view, name="support_close"),
+    path("service/", service.queue, name="service"),
+    path("service/<int:pk>/", service.request_detail, name="service_request"),
+    path("service/<int:pk>/slip.pdf", service.request_slip, name="service_slip"),
+    path("service/<int:pk>/<slug:action>/", service.request_act, name="service_act"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/test/", views.outbox_test, name="outbox_test"),
     path("outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),

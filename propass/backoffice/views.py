@@ -19,6 +19,7 @@ from propass.notifications.services import email_send, outbox_requeue
 from propass.onboarding.selectors import application_counts
 from propass.onboarding.services import application_link_resend
 from propass.products.selectors import registration_conflicts_count
+from propass.service.selectors import service_overdue_count
 from propass.support.selectors import tickets_waiting_for_staff_count
 
 
@@ -32,11 +33,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tickets": tickets_waiting_for_staff_count(),
         "conflicts": registration_conflicts_count(),
         "bank_unmatched": bank_lines_unmatched_count(),
+        "service_overdue": service_overdue_count(),
     }
     user = request.user
     links = {
         "support": staff_may(user, [StaffGroup.SUPPORT], write=False),  # type: ignore[arg-type]
         "finance": staff_may(user, [StaffGroup.FINANCE], write=False),  # type: ignore[arg-type]
+        "service": staff_may(user, [StaffGroup.SERVICE], write=False),  # type: ignore[arg-type]
     }
     return render(request, "backoffice/dashboard.html", {"counts": counts, "links": links})
 

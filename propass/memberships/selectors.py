@@ -11,6 +11,11 @@ from propass.memberships.enums import LIVE_STATUSES, TierFamily
 from propass.memberships.models import Subscription, Tier, TierBenefit, TierPrice
 
 
+def tiers_all() -> list[Tier]:
+    """Every tier, retired ones included, in the program's order (for staff filters)."""
+    return list(Tier.objects.order_by("position", "min_points", "pk"))
+
+
 @dataclass(frozen=True)
 class TierOffer:
     tier: Tier

@@ -8,7 +8,6 @@ urlpatterns = [
     path("subscriptions/", views.subscriptions, name="subscriptions"),
     path("subscriptions/checkout/<slug:tier>/", views.checkout, name="checkout"),
     path("subscriptions/manage/", views.manage, name="manage"),
-    path("subscriptions/benefits/", views.benefits, name="benefits"),
     path("subscriptions/card/", views.card, name="card"),
     path("verify/<str:code>/", views.verify, name="verify"),
 ]

@@ -22,7 +22,7 @@ from propass.core.forms import form_add_domain_error
 from propass.core.money import money_format
 from propass.core.ratelimit import client_address
 from propass.core.selectors import program_current
-from propass.memberships.benefits import TooManyCardChecks, benefits_summary, card_check, member_card
+from propass.memberships.benefits import TooManyCardChecks, card_check, member_card
 from propass.memberships.enums import LIVE_STATUSES, SubscriptionStatus, TierFamily
 from propass.memberships.forms import SANDBOX_CARDS, PaymentForm, ReviewForm, term_discount
 from propass.memberships.models import Subscription
@@ -311,14 +311,6 @@ def manage(request: HttpRequest) -> HttpResponse:
             "refund_available": refund_available(subscription=current),
         },
     )
-
-
-@login_required
-def benefits(request: HttpRequest) -> HttpResponse:
-    """What the membership includes, used and left this membership year (the card's VIEW)."""
-    business = business_of(request.user)  # type: ignore[arg-type]
-    summary = benefits_summary(business=business) if business is not None else None
-    return render(request, "memberships/benefits.html", {"summary": summary})
 
 
 def _qr_svg(url: str) -> SafeString:

@@ -185,6 +185,10 @@ class ServiceReceiveInputSerializer(serializers.Serializer[dict]):
     received_on = serializers.DateField()
 
 
+class ServiceStartInputSerializer(serializers.Serializer[dict]):
+    diagnosis = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class ServiceQuoteInputSerializer(serializers.Serializer[dict]):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Excl. VAT, before the discount")
     note = serializers.CharField(required=False, allow_blank=True)
@@ -380,9 +384,11 @@ class StaffStartView(APIView):
 
     permission_classes = [IsServiceAgent]
 
-    @extend_schema(request=None, responses=StaffServiceRequestSerializer)
+    @extend_schema(request=ServiceStartInputSerializer, responses=StaffServiceRequestSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        service_request_start(agent=request.user, request_id=pk)  # type: ignore[arg-type]
+        data = ServiceStartInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service_request_start(agent=request.user, request_id=pk, **data.validated_data)  # type: ignore[arg-type]
         return _staff_answer(pk)
 
 

@@ -504,17 +504,23 @@ def service_request_receive(*, agent: User, request_id: int, received_on: date) 
     return request
 
 
-def service_request_start(*, agent: User, request_id: int) -> ServiceRequest:
-    """The centre starts work on the product (diagnosis, repair or check)."""
+def service_request_start(*, agent: User, request_id: int, diagnosis: str = "") -> ServiceRequest:
+    """The centre starts work on the product (repair or check), with its diagnosis, which the
+    member reads in the timeline."""
     _require_agent(agent)
+    diagnosis = _text_check("diagnosis", diagnosis)
     with transaction.atomic():
         request = _locked(request_id)
         _only_from(
             request, ServiceStatus.RECEIVED, ServiceStatus.IN_SERVICE
         )  # after a quote, only the member's approval goes on
         _move(request, ServiceStatus.IN_SERVICE, actor=agent, action=AuditAction.SERVICE_START)
-        _step(request, StepKind.IN_SERVICE, actor=agent)
-        _notify(request, _("%(reference)s: work on your product has started"))
+        _step(request, StepKind.IN_SERVICE, actor=agent, **({"diagnosis": diagnosis} if diagnosis else {}))
+        if diagnosis:
+            _notify(request, _("%(reference)s: work on your product has started"), _("Diagnosis: %(diagnosis)s"),
+                    diagnosis=diagnosis)  # fmt: skip
+        else:
+            _notify(request, _("%(reference)s: work on your product has started"))
     return request
 
 
@@ -534,17 +540,22 @@ def quote_preview(*, request: ServiceRequest, amount: Decimal) -> Discount:
     return repair_discount(business=request.business, amount=amount)
 
 
+def _text_check(field: str, text: str) -> str:
+    text = text.strip()
+    if len(text) > MAX_DESCRIPTION:
+        raise InvalidInput(
+            fields={field: [str(_("The note is longer than %(limit)s characters.") % {"limit": MAX_DESCRIPTION})]}
+        )
+    return text
+
+
 def service_request_quote(*, agent: User, request_id: int, amount: Any, note: str = "") -> ServiceRequest:
     """The centre quotes a repair (excl. VAT); the membership's repair discount is applied within
     what is left of its yearly cap (recorded against the cap now, given back if the member
     declines) and shown with the cap. The request then waits for the member's decision."""
     _require_agent(agent)
     amount = quote_amount_parse(amount)
-    note = note.strip()
-    if len(note) > MAX_DESCRIPTION:
-        raise InvalidInput(
-            fields={"note": [str(_("The note is longer than %(limit)s characters.") % {"limit": MAX_DESCRIPTION})]}
-        )
+    note = _text_check("note", note)
     with transaction.atomic():
         request = _locked(request_id)
         check_transition(SERVICE_TRANSITIONS, request.status, ServiceStatus.QUOTE_WAITING)

@@ -5,6 +5,7 @@ from propass.service import views
 app_name = "service"
 
 urlpatterns = [
+    path("subscriptions/benefits/", views.benefits, name="benefits"),
     path("service/", views.requests_list, name="list"),
     path("service/new/", views.request_new, name="new"),
     path("service/<int:pk>/", views.request_detail, name="detail"),

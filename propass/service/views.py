@@ -39,6 +39,7 @@ from propass.service.services import (
 )
 
 PAGE_SIZE = 50
+RECENT = 5
 
 
 def _business(request: HttpRequest) -> Business:
@@ -61,6 +62,16 @@ def requests_list(request: HttpRequest) -> HttpResponse:
     items = service_request_list(business=business) if business else ServiceRequest.objects.none()
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "service/list.html", {"page": page, "requests": page.object_list})
+
+
+@login_required
+def benefits(request: HttpRequest) -> HttpResponse:
+    """What the membership includes, used and left this membership year, and the recent service
+    requests (what the member card's VIEW opens)."""
+    business = business_of(request.user)  # type: ignore[arg-type]
+    summary = benefits_summary(business=business) if business is not None else None
+    recent = list(service_request_list(business=business)[:RECENT]) if business is not None else []
+    return render(request, "service/benefits.html", {"summary": summary, "requests": recent})
 
 
 @login_required

@@ -25,6 +25,8 @@ from propass.onboarding.tests.helpers import submit
 from propass.products.models import LegacyImport
 from propass.products.tests.helpers import camera, register
 from propass.program_admin.setup import sellers_seed, tiers_seed
+from propass.service.models import ServiceCentre, ServiceRequest
+from propass.service.seed import service_seed
 from propass.support.models import Ticket
 from propass.support.services import ticket_open
 from propass.testing.camt import camt053
@@ -70,6 +72,10 @@ EXPECTED: dict[str, set[str]] = {
     "backoffice:support_ticket": {"support", "auditor"},
     "backoffice:support_assign": {"support"},
     "backoffice:support_close": {"support"},
+    "backoffice:service": {"service", "auditor"},
+    "backoffice:service_request": {"service", "auditor"},
+    "backoffice:service_slip": {"service", "auditor"},
+    "backoffice:service_act": {"service"},
     "backoffice:outbox": EVERY_STAFF,
     "backoffice:outbox_test": WRITERS,
     "backoffice:outbox_detail": EVERY_STAFF,
@@ -139,6 +145,12 @@ def world(program, business, owner, other_business, outsider):
     conflicting = register(other_business, product, "012345678901")
     legacy = LegacyImport.objects.create(original_name="legacy.csv", file="legacy-imports/legacy.csv", status="done")
     ticket = ticket_open(business=business, author=owner, category="other", subject="Help", body="Please help.")
+    service_seed()
+    repair = ServiceRequest.objects.create(
+        reference="SR-2026-000001", business=business, registration=business.registrations.get(), kind="repair",
+        description="The shutter jams.", centre=ServiceCentre.objects.get(code="amstelveen"), return_name="Alpha",
+        return_street="Keizersgracht 1", return_postal_code="1015 CJ", return_city="Amsterdam", return_country="NL",
+    )  # fmt: skip
     message = OutboxMessage.objects.order_by("pk").first()
     OutboxMessage.objects.filter(pk=message.pk).update(status="failed")  # retried only when failed
     return {
@@ -160,6 +172,9 @@ def world(program, business, owner, other_business, outsider):
         "backoffice:support_ticket": {"pk": ticket.pk},
         "backoffice:support_assign": {"pk": ticket.pk},
         "backoffice:support_close": {"pk": ticket.pk},
+        "backoffice:service_request": {"pk": repair.pk},
+        "backoffice:service_slip": {"pk": repair.pk},
+        "backoffice:service_act": {"pk": repair.pk, "action": "close"},
         "backoffice:outbox_detail": {"pk": message.pk},
         "backoffice:outbox_html": {"pk": message.pk},
         "backoffice:outbox_retry": {"pk": message.pk},

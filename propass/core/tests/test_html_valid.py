@@ -16,7 +16,7 @@ from propass.testing.staff import staff_user
 
 pytestmark = pytest.mark.django_db
 
-MEMBER_PAGES = ["products:list", "products:register", "memberships:subscriptions", "memberships:benefits",
+MEMBER_PAGES = ["products:list", "products:register", "memberships:subscriptions", "service:benefits",
                 "memberships:card", "notifications:list", "accounts:account", "support:tickets", "support:new",
                 "faq:index"]  # fmt: skip
 PUBLIC_PAGES = ["accounts:login", "onboarding:apply", "accounts:password_reset"]
