@@ -8,7 +8,7 @@ from django.utils import timezone
 from propass.memberships.models import AllowanceEntry
 from propass.service.enums import SERVICE_TRANSITIONS
 from propass.service.models import ServiceRequest, ServiceStep
-from propass.service.services import service_request_receive, service_request_start
+from propass.service.services import service_request_quote, service_request_receive, service_request_start
 from propass.service.tests.helpers import ask, credited
 from propass.testing.clients import api_clients
 from propass.testing.invariants import assert_moves_along, moves_count, status_moves
@@ -75,3 +75,52 @@ def test_twenty_quotes_at_once_quote_once_and_take_the_discount_once(shop, owner
     assert list(AllowanceEntry.objects.filter(benefit__kind="repair_discount").values_list("quantity", flat=True)) == [
         150
     ]
+
+
+def test_twenty_maintenance_requests_at_once_with_two_checks_left_are_granted_twice(shop, owner):
+    buy(shop, owner, tier="gold")  # two checks a year, none used
+    registrations = [credited(shop, f"0123456789{i:02d}").pk for i in range(THREADS)]
+    clients = api_clients(owner, THREADS)
+
+    def create(i):
+        body = {"registration": registrations[i], "kind": "maintenance", "description": "Yearly check",
+                "service_centre": "amstelveen"}  # fmt: skip
+        return clients[i].post("/api/v1/service-requests/", body, format="json")
+
+    results = run_at_once(THREADS, create)
+    assert _codes(results) == [201] * 2 + [409] * (THREADS - 2)
+    assert {r.json()["error"]["code"] for r in results if r.status_code == 409} == {"allowance_used_up"}
+    uses = AllowanceEntry.objects.filter(benefit__kind="maintenance_checks")
+    assert sum(uses.values_list("quantity", flat=True)) == 2
+    assert ServiceRequest.objects.count() == 2
+
+
+def test_twenty_cancellations_at_once_give_the_check_back_once(shop, owner):
+    buy(shop, owner, tier="gold")
+    request = ask(shop, owner, credited(shop), kind="sensor_clean")
+    clients = api_clients(owner, THREADS)
+    url = f"/api/v1/service-requests/{request.pk}/cancel/"
+    with status_moves(ServiceRequest) as moves:
+        results = run_at_once(THREADS, lambda i: clients[i].post(url))
+    assert _codes(results) == [200] + [409] * (THREADS - 1)
+    assert moves_count(moves) == {("submitted", "cancelled"): 1}
+    checks = AllowanceEntry.objects.filter(benefit__kind="maintenance_checks")
+    assert sorted(checks.values_list("quantity", flat=True)) == [-1, 1]
+
+
+def test_twenty_decisions_on_one_quote_at_once_decide_once(shop, owner, agent):
+    buy(shop, owner, tier="gold")
+    request = ask(shop, owner, credited(shop))
+    service_request_receive(agent=agent, request_id=request.pk, received_on=timezone.localdate())
+    service_request_start(agent=agent, request_id=request.pk)
+    service_request_quote(agent=agent, request_id=request.pk, amount="1000.00")
+    clients = api_clients(owner, THREADS)
+    base = f"/api/v1/service-requests/{request.pk}/quote/"
+    with status_moves(ServiceRequest) as moves:
+        results = run_at_once(THREADS, lambda i: clients[i].post(base + ("approve/" if i % 2 else "decline/")))
+    assert _codes(results) == [200] + [409] * (THREADS - 1)
+    [(move, count)] = moves_count(moves).items()
+    assert count == 1 and move in {("quote_waiting", "in_service"), ("quote_waiting", "ready")}
+    discount = AllowanceEntry.objects.filter(benefit__kind="repair_discount", reference=request.reference)
+    # Declined: the discount taken at the quote is given back, once; approved: it stays.
+    assert sum(discount.values_list("quantity", flat=True)) == (150 if move[1] == "in_service" else 0)
