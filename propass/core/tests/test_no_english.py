@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 LANGUAGES = ["it", "es", "de", "fr", "nl"]
 MEMBER_PAGES = ["products:list", "products:register", "memberships:subscriptions", "memberships:manage",
-                "service:benefits", "memberships:card", "notifications:list", "accounts:account",
+                "service:benefits", "service:list", "memberships:card", "notifications:list", "accounts:account",
                 "support:tickets", "support:new", "faq:index"]  # fmt: skip
 PLACEHOLDER = re.compile(r"%\(|%s|%d|\{|<")
 
