@@ -164,12 +164,15 @@ else:
 # RQ enqueues every job with bounded retries, so that a job whose worker died runs again (core/tasks.py).
 RQ = {"QUEUE_CLASS": "propass.core.tasks.RetryingQueue"}
 TASKS_BACKEND = env_choice("TASKS_BACKEND", "rq" if REDIS_URL else "database", {"database", "rq", "immediate", "dummy"})
+# Money work (issuing invoices) runs on "default"; e-mail delivery and PDFs on "background",
+# which a worker serves only when "default" is empty (core/tasks.py, in_background).
+TASK_QUEUES = ["default", "background"]
 if TASKS_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
     TASKS = {
         "default": {
@@ -177,7 +180,8 @@ else:
                 "database": "django_tasks_db.DatabaseBackend",
                 "immediate": "django.tasks.backends.immediate.ImmediateBackend",
                 "dummy": "django.tasks.backends.dummy.DummyBackend",
-            }[TASKS_BACKEND]
+            }[TASKS_BACKEND],
+            "QUEUES": TASK_QUEUES,
         }
     }
 SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 60)

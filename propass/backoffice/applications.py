@@ -4,7 +4,6 @@ from typing import TYPE_CHECKING
 
 from csp.decorators import csp_exempt
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from propass.core.countries import country_choices
 from propass.core.enums import AuditAction
 from propass.core.errors import DomainError
 from propass.core.models import AuditLog
+from propass.core.paging import CappedPaginator
 from propass.core.selectors import program_current
 from propass.onboarding.enums import ApplicationStatus
 from propass.onboarding.forms import RejectForm, RequestInfoForm
@@ -60,7 +60,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     country = request.GET.get("country", "")
     applications = application_queue(status=status, country=country)
-    page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(applications, 50).get_page(request.GET.get("page"))
     query = "&".join(f"{key}={value}" for key, value in (("status", status), ("country", country)) if value)
     return render(
         request,

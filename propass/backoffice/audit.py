@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -16,6 +15,7 @@ from propass.accounts.permissions import staff_required
 from propass.backoffice.finance import _csv_response, _FilterForm, _query_without_page, _text, _wants_csv
 from propass.backoffice.selectors import AuditFilters, audit_search, audit_target_types
 from propass.core.forms import DatePicker
+from propass.core.paging import CappedPaginator
 
 PAGE_SIZE = 50
 
@@ -61,7 +61,7 @@ def audit(request: HttpRequest) -> HttpResponseBase:
     found = audit_search(filters=AuditFilters(**form.values()))
     if _wants_csv(request):
         return _csv_response(f"audit-{timezone.localdate().isoformat()}.csv", COLUMNS, _rows(found))
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "backoffice/audit.html",

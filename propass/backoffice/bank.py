@@ -1,7 +1,6 @@
 """Back-office pages for bank transfers: upload a camt.053 statement, settle what it left open."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from propass.billing.bank import (
 )
 from propass.billing.models import BankStatement
 from propass.core.errors import DomainError, InvalidInput
+from propass.core.paging import CappedPaginator
 
 finance = staff_required(group=StaffGroup.FINANCE)
 
@@ -30,7 +30,7 @@ def bank(request: HttpRequest) -> HttpResponse:
     """The upload form, the imported statements and the lines that need a person."""
     if request.method == "POST":
         return _upload(request)
-    page = Paginator(bank_lines_needing_attention(), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(bank_lines_needing_attention(), 50).get_page(request.GET.get("page"))
     lines = list(page.object_list)
     by_reference = invoices_by_reference(lines=lines)
     rows = [(line, by_reference.get(line.reference)) for line in lines]
@@ -68,7 +68,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
 def bank_statement(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(BankStatement.objects.select_related("imported_by"), pk=pk)
     lines = statement.lines.select_related("invoice", "suggested_invoice", "resolved_by").order_by("position")
-    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    page = CappedPaginator(lines, 100).get_page(request.GET.get("page"))
     return render(request, "backoffice/bank_statement.html", {"statement": statement, "page": page})
 
 

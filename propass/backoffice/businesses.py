@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from propass.accounts.permissions import staff_in, staff_required
 from propass.backoffice.selectors import business_overview, business_search, business_search_exact
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
+from propass.core.paging import CappedPaginator
 from propass.points.services import points_adjust
 from propass.products.models import Registration
 
@@ -46,7 +46,7 @@ class PointsAdjustForm(forms.Form):
 @staff_required
 def businesses(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = Paginator(business_search(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(business_search(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
     if query and page.paginator.count == 1 and business_search_exact(page.object_list[0], query):
         return redirect("backoffice:business", pk=page.object_list[0].pk)
     return render(
@@ -89,5 +89,5 @@ def business(request: HttpRequest, pk: int) -> HttpResponse:
 def business_products(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Business, pk=pk)
     registrations = Registration.objects.filter(business=found).select_related("product")
-    page = Paginator(registrations.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(registrations.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/business_products.html", {"business": found, "page": page})

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,7 @@ from propass.billing.selectors import (
 from propass.billing.views import invoice_pdf_response
 from propass.core.errors import DomainError
 from propass.core.forms import DatePicker, form_add_domain_error
+from propass.core.paging import CappedPaginator
 from propass.memberships.enums import PaymentMethod
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ def invoices(request: HttpRequest) -> HttpResponseBase:
     found = invoice_search(filters=InvoiceFilters(**form.values()), today=today)
     if _wants_csv(request):
         return _csv_response(f"invoices-{today.isoformat()}.csv", INVOICE_COLUMNS, _invoice_rows(found))
-    page = Paginator(found.select_related("business"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(found.select_related("business"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "backoffice/finance_invoices.html",
@@ -227,7 +227,7 @@ def payments(request: HttpRequest) -> HttpResponseBase:
     if _wants_csv(request):
         name = f"payments-{timezone.localdate().isoformat()}.csv"
         return _csv_response(name, PAYMENT_COLUMNS, _payment_rows(found))
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "backoffice/finance_payments.html",

@@ -1,7 +1,6 @@
 """Back-office pages for legacy CPS data: search, link to a business, upload a file."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from propass.accounts.models import Business
 from propass.accounts.permissions import staff_required
 from propass.backoffice.selectors import business_search
 from propass.core.errors import DomainError
+from propass.core.paging import CappedPaginator
 from propass.products.legacy import legacy_import_upload
 from propass.products.migration import legacy_link
 from propass.products.models import LegacyImport
@@ -32,7 +32,7 @@ def legacy(request: HttpRequest) -> HttpResponse:
     search by name, VAT number or user e-mail finds, to link one to an account."""
     email = request.GET.get("email", "").strip().lower()
     business_q = request.GET.get("business_q", "").strip()
-    page = Paginator(legacy_accounts(email=email), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(legacy_accounts(email=email), PAGE_SIZE).get_page(request.GET.get("page"))
     accounts = list(page.object_list)
     linked = {b.legacy_email: b for b in Business.objects.filter(legacy_email__in=[a.email for a in accounts])}
     choices = list(business_search(query=business_q)[:BUSINESS_CHOICES]) if business_q else []

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business
 from propass.accounts.permissions import staff_required
 from propass.core.errors import DomainError
+from propass.core.paging import CappedPaginator
 from propass.points.selectors import ledger_for
 from propass.points.services import points_adjust
 from propass.products.models import LegacyAccount, Registration
@@ -69,7 +69,7 @@ def business_points(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The points were adjusted."))
             return redirect("backoffice:business_points", pk=pk)
-    page = Paginator(ledger_for(business=business).select_related("actor"), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(ledger_for(business=business).select_related("actor"), 50).get_page(request.GET.get("page"))
     legacy = LegacyAccount.objects.filter(email=business.legacy_email).first() if business.legacy_email else None
     return render(
         request,

@@ -9,19 +9,19 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from propass.accounts.enums import StaffGroup
 from propass.accounts.permissions import staff_may, staff_required
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import DatePicker, form_add_domain_error
+from propass.core.paging import CappedPaginator
 from propass.memberships.selectors import tiers_all
 from propass.service.enums import ServiceStatus
 from propass.service.models import ServiceRequest
@@ -58,7 +58,9 @@ class _StaffForm(forms.Form):
 class QueueFilterForm(_StaffForm):
     centre = forms.ChoiceField(label=gettext_lazy("Service centre"), required=False)
     status = forms.ChoiceField(
-        label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Open")), *ServiceStatus.choices]
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", pgettext_lazy("service requests", "Open")), *ServiceStatus.choices],
     )
     tier = forms.ChoiceField(label=gettext_lazy("Tier"), required=False)
 
@@ -108,7 +110,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     chosen = form.values()
     requests = service_queue(centre=chosen["centre"], status=chosen["status"], tier=chosen["tier"])
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

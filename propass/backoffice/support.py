@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from propass.accounts.models import User
 from propass.accounts.permissions import staff_required
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import form_add_domain_error
+from propass.core.paging import CappedPaginator
 from propass.support.enums import TicketCategory, TicketStatus
 from propass.support.forms import NoteForm, StaffReplyForm
 from propass.support.models import CannedReply, Ticket
@@ -58,7 +58,7 @@ class QueueFilterForm(forms.Form):
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     tickets = ticket_queue(agent=request.user, **form.values())  # type: ignore[arg-type]
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,6 +1,5 @@
 from csp.decorators import csp_exempt
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from propass.accounts.permissions import staff_may, staff_required
 from propass.accounts.services import password_link_resend
 from propass.billing.bank import bank_lines_unmatched_count
 from propass.core.errors import DomainError
+from propass.core.paging import CappedPaginator
 from propass.notifications.enums import OutboxStatus, SecretKind
 from propass.notifications.models import OutboxMessage
 from propass.notifications.selectors import outbox_list
@@ -47,9 +47,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @staff_required
 def outbox(request: HttpRequest) -> HttpResponse:
     to = request.GET.get("to", "")
-    page = Paginator(outbox_list(to=to).only("pk", "created_at", "to", "subject", "status", "attempts"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        outbox_list(to=to).only("pk", "created_at", "to", "subject", "status", "attempts"), 50
+    ).get_page(request.GET.get("page"))
     return render(request, "backoffice/outbox.html", {"page": page, "to": to})
 
 

@@ -14,6 +14,7 @@ from propass.billing.models import Invoice, InvoiceLine, InvoiceRequest
 from propass.billing.pdf import invoice_pdf_render
 from propass.billing.vat import vat_decide
 from propass.core.services import sequence_next
+from propass.core.tasks import in_background
 from propass.notifications.services import business_notify
 
 logger = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ def _announce(invoice: Invoice) -> None:
 
 def _enqueue_pdf(invoice_id: int) -> None:
     try:
-        invoice_pdf_task.enqueue(invoice_id)
+        in_background(invoice_pdf_task).enqueue(invoice_id)
     except Exception:
         logger.exception("could not enqueue the PDF of invoice %s; it is rendered when first opened", invoice_id)
 

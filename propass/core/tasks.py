@@ -26,6 +26,7 @@ from typing import Any
 import django_rq
 from django.conf import settings
 from django.db import connection
+from django.tasks import Task
 from django.utils import timezone
 from django_rq.queues import DjangoRQ
 from django_tasks_rq import Job as RQTaskJob
@@ -37,6 +38,22 @@ from propass.core.models import QueuedTask, TaskWorker
 from propass.core.statuses import statuses_move
 
 logger = logging.getLogger(__name__)
+
+BACKGROUND_QUEUE = "background"
+BACKGROUND_PRIORITY = -10
+
+
+def in_background[T: Task](task: T) -> T:
+    """`task` on the background queue, behind money work: e-mails and PDFs never hold up
+    invoices and charges. RQ's worker takes its queues in order ("default" first); the database
+    backend's worker serves every queue, by priority."""
+    backend = task.get_backend()
+    if BACKGROUND_QUEUE not in backend.queues:  # a backend configured with one queue: that one
+        return task
+    if backend.supports_priority:
+        return task.using(queue_name=BACKGROUND_QUEUE, priority=BACKGROUND_PRIORITY)  # type: ignore[return-value]
+    return task.using(queue_name=BACKGROUND_QUEUE)  # type: ignore[return-value]
+
 
 HEARTBEAT = timedelta(seconds=15)
 # A worker not seen for this long is taken for dead (eight missed heartbeats).

@@ -14,6 +14,7 @@ from propass.core.enums import AuditAction
 from propass.core.errors import NotFound
 from propass.core.selectors import program_current
 from propass.core.statuses import status_move, statuses_move
+from propass.core.tasks import in_background
 from propass.notifications.enums import OutboxStatus
 from propass.notifications.kinds import email_wanted
 from propass.notifications.models import Notification, OutboxMessage
@@ -85,7 +86,7 @@ def email_send(
 
 def _enqueue_delivery(message_id: int) -> None:
     try:
-        outbox_deliver_task.enqueue(message_id)
+        in_background(outbox_deliver_task).enqueue(message_id)
     except Exception:
         # The message is stored; the outbox-retry job enqueues it again.
         logger.exception("could not enqueue delivery of outbox message %s", message_id)

@@ -90,3 +90,20 @@ def test_two_runs_in_parallel_charge_once():
     assert Payment.objects.filter(status="succeeded").count() == 1
     assert Payment.objects.count() == 1
     assert Invoice.objects.get().status == "paid"
+
+
+def test_one_run_charges_every_invoice_due_however_many(program, monkeypatch):
+    """No cap per run: five invoices due, read two at a time, are all charged in one run."""
+    monkeypatch.setattr("propass.billing.collection.COLLECT_CHUNK", 2)
+    sellers_seed()
+    tiers_seed()
+    invoices = []
+    for i in range(5):
+        business = BusinessFactory(name=f"Studio {i}", country="NL", currency="EUR", points_balance=600)
+        owner = MembershipFactory(business=business, role="superuser").user
+        invoices.append(_buy(business, owner)[1])
+    due = max(invoice.due_date for invoice in invoices)
+    assert invoice_collect_due(at=_at(due)) == 5
+    assert set(Invoice.objects.filter(pk__in=[i.pk for i in invoices]).values_list("status", flat=True)) == {"paid"}
+    assert Payment.objects.filter(status="succeeded").count() == 5
+    assert invoice_collect_due(at=_at(due)) == 0

@@ -16,13 +16,30 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 @pytest.mark.django_db(transaction=True)
 def test_the_database_worker_delivers_queued_mail(settings, member):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
     settings.TASKS_BACKEND = "database"
     message = email_send(to=member.email, template="test_message", context={"user": member})
     assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.QUEUED
     call_command("worker", "--batch")
     assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.SENT
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_and_pdfs_wait_behind_money_work_on_the_database_worker(settings, member):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS_BACKEND = "database"
+    from django_tasks_db.models import DBTaskResult
+
+    from propass.billing.invoicing import invoice_issue_task
+
+    email_send(to=member.email, template="test_message", context={"user": member})  # queued first
+    invoice_issue_task.enqueue(999_999)  # then money work
+    queued = list(DBTaskResult.objects.ready().values_list("task_path", "queue_name"))
+    assert queued == [
+        ("propass.billing.invoicing.invoice_issue_task", "default"),
+        ("propass.notifications.services.outbox_deliver_task", "background"),
+    ]
 
 
 def test_the_rq_backend_runs_tasks_through_redis(settings, member):

@@ -24,13 +24,17 @@ class Command(BaseCommand):
             heartbeat.start()
             extra = ["--batch"] if options["batch"] else []
             try:
-                call_command("db_worker", "--interval", "1", "--no-startup-delay", "--worker-id", worker_id, *extra)
+                call_command(
+                    "db_worker", "--interval", "1", "--no-startup-delay", "--worker-id", worker_id,
+                    "--queue-name", ",".join(settings.TASK_QUEUES), *extra,
+                )  # fmt: skip
             finally:
                 heartbeat.stop()
                 worker_unregister(worker_id=worker_id)
         elif backend == "rq":
             # RQ's worker hands out the jobs of dead workers itself (RetryingQueue, core/tasks.py).
             extra = ["--burst"] if options["batch"] else []
-            call_command("rqworker", "default", "--job-class", "django_tasks_rq.Job", *extra)
+            # Queues in order: RQ takes a "background" job only when "default" is empty.
+            call_command("rqworker", *settings.TASK_QUEUES, "--job-class", "django_tasks_rq.Job", *extra)
         else:
             raise CommandError(f"TASKS_BACKEND={backend} runs tasks in the web process; there is no worker to start")
