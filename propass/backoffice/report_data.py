@@ -2,6 +2,7 @@
 grouped queries whatever the amount of data. A period is a range of whole days in the
 operator's time zone, both ends included."""
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,7 +20,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -422,30 +422,12 @@ def points_buckets() -> list[Bucket]:
 
 def report_points(*, date_from: date, date_to: date) -> Report:
     """Businesses by their points balance on `date_to` (the sum of their ledger entries up to
-    then), in the ranges of `points_buckets`."""
+    then), in the ranges of `points_buckets`. A period that ends today or later reads the
+    balances kept with the ledger (one grouped query over businesses); an earlier one sums the
+    ledger once, grouped by business (never a sum per business)."""
     period = Period(date_from, date_to)
     buckets = points_buckets()
-    balance_then = (
-        LedgerEntry.objects.filter(business=OuterRef("pk"), created_at__lt=period.end)
-        .order_by()
-        .values("business")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    bucket = Case(
-        When(balance__lte=0, then=Value(0)),
-        *[When(balance__gte=b.low, then=Value(index)) for index, b in reversed(list(enumerate(buckets))) if b.low],
-        output_field=IntegerField(),
-    )
-    counts = dict(
-        Business.objects.filter(created_at__lt=period.end)
-        .annotate(balance=Coalesce(Subquery(balance_then, output_field=IntegerField()), 0))
-        .annotate(bucket=bucket)
-        .order_by()
-        .values("bucket")
-        .annotate(n=Count("pk"))
-        .values_list("bucket", "n")
-    )
+    counts = _points_counts(buckets, period.end)
     rows = [
         {
             "bucket": b.code,
@@ -474,6 +456,37 @@ def report_points(*, date_from: date, date_to: date) -> Report:
         period=period,
         csv_keys=["bucket", "label", "low", "high", "opens", "businesses"],
     )
+
+
+def _bucket_of(buckets: list[Bucket], balance: int) -> int:
+    if balance <= 0:
+        return 0
+    return next(index for index, b in reversed(list(enumerate(buckets))) if b.low and balance >= b.low)
+
+
+def _points_counts(buckets: list[Bucket], end: datetime) -> dict[int, int]:
+    businesses = Business.objects.filter(created_at__lt=end).order_by()
+    if end > timezone.now():
+        bucket = Case(
+            When(points_balance__lte=0, then=Value(0)),
+            *[When(points_balance__gte=b.low, then=Value(i)) for i, b in reversed(list(enumerate(buckets))) if b.low],
+            output_field=IntegerField(),
+        )
+        return dict(
+            businesses.annotate(bucket=bucket).values("bucket").annotate(n=Count("pk")).values_list("bucket", "n")
+        )
+    counts: Counter[int] = Counter()
+    sums = (
+        LedgerEntry.objects.filter(created_at__lt=end, business__created_at__lt=end)
+        .order_by()
+        .values("business")
+        .annotate(total=Sum("amount"))
+        .values_list("total", flat=True)
+    )
+    for total in sums.iterator(chunk_size=10_000):
+        counts[_bucket_of(buckets, total)] += 1
+    counts[0] += businesses.count() - sum(counts.values())
+    return dict(counts)
 
 
 # --- (f) Migration progress -------------------------------------------------------------------
