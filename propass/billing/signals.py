@@ -24,3 +24,10 @@ card charge failed, or a bank transfer is still missing at the end of the progra
 period. Sent once per invoice (the invoice is overdue and its collection stopped).
 
 Arguments: `sender` (the Invoice class), `invoice` (the Invoice, status overdue)."""
+
+invoices_paid = Signal()
+"""Sent by `billing.collection.invoices_collect` when a batch of card invoices moved to paid at
+once (the batch form of `invoice_paid`, with the same meaning for each invoice).
+
+Arguments: `sender` (the Invoice class), `invoices` (the Invoices, status paid), `via` (a dict:
+invoice id -> how it was paid, e.g. "card:ch_123")."""

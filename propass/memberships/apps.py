@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from propass.billing.signals import invoice_finally_unpaid, invoice_paid
+from propass.billing.signals import invoice_finally_unpaid, invoice_paid, invoices_paid
 
 
 class MembershipsConfig(AppConfig):
@@ -15,3 +15,4 @@ class MembershipsConfig(AppConfig):
 
         invoice_finally_unpaid.connect(handlers.suspend_for_unpaid_invoice, dispatch_uid="memberships.suspend")
         invoice_paid.connect(handlers.reinstate_for_paid_invoice, dispatch_uid="memberships.reinstate")
+        invoices_paid.connect(handlers.reinstate_for_paid_invoices, dispatch_uid="memberships.reinstate_many")

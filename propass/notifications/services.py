@@ -216,6 +216,19 @@ def notification_business(
     Notification.objects.bulk_create([Notification(user_id=user_id, **row) for user_id in users])
 
 
+def notifications_businesses(
+    *, entries: list[tuple[Audience, dict]], kind: str, title: Any, body: Any = "", url: str = ""
+) -> None:
+    """`notification_business` for many businesses, each with its own `params`, in one INSERT.
+    Each business's `memberships` are read as given: the caller prefetches the active users'
+    memberships (`business__memberships`, filtered on `user__is_active`)."""
+    rows = []
+    for business, params in entries:
+        row = _notification_row(kind=kind, title=title, body=body, url=url, params=params)
+        rows += [Notification(user_id=membership.user_id, **row) for membership in business.memberships.all()]
+    Notification.objects.bulk_create(rows)
+
+
 def business_notify(
     *,
     business: Audience,

@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.billing.collection import invoice_collect_due
+from propass.billing.gateways import GatewayUnavailable, SandboxGateway
 from propass.billing.invoicing import invoice_issue
 from propass.billing.models import Invoice, Payment
+from propass.core.models import AuditLog
 from propass.memberships.services import CheckoutInput, subscription_checkout, subscription_replace_card
 from propass.notifications.models import Notification, OutboxMessage
 from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
@@ -107,3 +109,51 @@ def test_one_run_charges_every_invoice_due_however_many(program, monkeypatch):
     assert set(Invoice.objects.filter(pk__in=[i.pk for i in invoices]).values_list("status", flat=True)) == {"paid"}
     assert Payment.objects.filter(status="succeeded").count() == 5
     assert invoice_collect_due(at=_at(due)) == 0
+
+
+def _customers(count, tokens):
+    sellers_seed()
+    tiers_seed()
+    bought = []
+    for i in range(count):
+        business = BusinessFactory(name=f"Batch {i}", country="NL", currency="EUR", points_balance=600)
+        owner = MembershipFactory(business=business, role="superuser").user
+        bought.append((owner, *_buy(business, owner, token=tokens[i % len(tokens)])))
+    return bought
+
+
+def test_a_batch_pays_each_invoice_as_one_at_a_time_would(program):
+    """Three cards charged in one batch, one declined: the two paid each get their payment,
+    their audit entry (before/after status, how paid) and a bell; the declined one goes the
+    retry way with its e-mail."""
+    bought = _customers(3, ["tok_visa", "tok_insufficientFunds", "tok_visa"])
+    due = max(invoice.due_date for _owner, _subscription, invoice in bought)
+    assert invoice_collect_due(at=_at(due)) == 3
+    statuses = [Invoice.objects.get(pk=invoice.pk).status for _o, _s, invoice in bought]
+    assert statuses == ["paid", "overdue", "paid"]
+    for owner, _subscription, invoice in (bought[0], bought[2]):
+        payment = Payment.objects.get(invoice=invoice)
+        assert (payment.status, payment.gateway_reference[:3]) == ("succeeded", "ch_")
+        entry = AuditLog.objects.get(action="invoice.paid", target_id=str(invoice.pk))
+        assert entry.data == {"via": f"card:{payment.gateway_reference}", "before": {"status": "issued"},
+                              "after": {"status": "paid"}}  # fmt: skip
+        assert Notification.objects.get(user=owner, kind="payment_received").params["number"] == invoice.number
+    declined_owner = bought[1][0]
+    assert Notification.objects.filter(user=declined_owner, kind="payment_failed").count() == 1
+    assert not Notification.objects.filter(user=declined_owner, kind="payment_received").exists()
+
+
+def test_a_run_cut_off_after_recording_its_attempts_charges_once_when_run_again(program, monkeypatch):
+    bought = _customers(2, ["tok_visa"])
+    due = max(invoice.due_date for _owner, _subscription, invoice in bought)
+
+    def unavailable(self, **kwargs):
+        raise GatewayUnavailable("down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SandboxGateway, "charge", unavailable)
+        invoice_collect_due(at=_at(due))
+    assert list(Payment.objects.values_list("status", flat=True)) == ["pending", "pending"]
+    invoice_collect_due(at=_at(due))
+    assert sorted(Payment.objects.values_list("attempt", "status")) == [(1, "succeeded"), (1, "succeeded")]
+    assert set(Invoice.objects.values_list("status", flat=True)) == {"paid"}
