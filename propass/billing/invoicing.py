@@ -1,7 +1,7 @@
 """Issuing invoices: the background step after a purchase, a renewal or an upgrade."""
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.tasks import task
@@ -12,8 +12,8 @@ from stdnum.iso7064 import mod_97_10
 
 from propass.billing.models import Invoice, InvoiceLine, InvoiceRequest
 from propass.billing.pdf import invoice_pdf_render
-from propass.billing.vat import vat_decide
-from propass.core.services import sequence_next
+from propass.billing.vat import VatDecision, vat_decide
+from propass.core.services import sequence_next, sequence_next_block
 from propass.core.tasks import in_background
 from propass.notifications.services import business_notify
 
@@ -41,60 +41,110 @@ def invoice_issue(*, request_id: int) -> Invoice:
         existing = Invoice.objects.filter(request=request).first()
         if existing is not None:
             return existing
-        subscription = request.subscription
-        business = subscription.business
-        decision = vat_decide(business=business)
-        seller = decision.seller
         today = timezone.localdate()
-        series = f"{seller.invoice_series}-{today.year}"
-        sequence = sequence_next(name=f"invoice:{series}")
-        number = f"{series}-{sequence:06d}"
-        vat = decision.vat_on(request.net)
-        invoice = Invoice.objects.create(
-            request=request,
-            business=business,
-            subscription=subscription,
-            series=series,
-            number=number,
-            issue_date=today,
-            due_date=today + timedelta(days=seller.payment_terms_days),
-            seller=seller,
-            seller_snapshot={
-                "name": seller.name, "address": seller.address, "country": seller.country,
-                "vat_number": seller.vat_number, "iban": seller.iban, "bic": seller.bic,
-            },
-            buyer_snapshot={
-                "name": business.name, "street": business.street, "postal_code": business.postal_code,
-                "city": business.city, "country": str(business.country), "vat_number": business.vat_number,
-            },
-            currency=request.currency,
-            net=request.net,
-            vat=vat,
-            total=request.net + vat,
-            vat_rate=decision.rate,
-            vat_treatment=decision.treatment,
-            vat_note=decision.note,
-            po_number=subscription.po_number,
-            payment_method=subscription.payment_method,
-            reference=structured_reference(number),
-            language=business.language,
-            next_charge_on=today + timedelta(days=seller.payment_terms_days)
-            if subscription.payment_method == "card"
-            else None,
-        )  # fmt: skip
-        InvoiceLine.objects.create(
-            invoice=invoice,
-            description=request.description,
-            period_start=request.period_start,
-            period_end=request.period_end,
-            net=request.net,
-            vat=vat,
-        )
+        decision = vat_decide(business=request.subscription.business)
+        series = f"{decision.seller.invoice_series}-{today.year}"
+        invoice, line = _invoice_of(request, decision, series, sequence_next(name=f"invoice:{series}"), today)
+        invoice.save(force_insert=True)
+        line.invoice = invoice
+        line.save(force_insert=True)
         request.invoiced_at = timezone.now()
         request.save(update_fields=["invoiced_at"])
         _announce(invoice)
         transaction.on_commit(lambda: _enqueue_pdf(invoice.pk))
     return invoice
+
+
+def _invoice_of(
+    request: InvoiceRequest, decision: VatDecision, series: str, sequence: int, today: date
+) -> tuple[Invoice, InvoiceLine]:
+    """The invoice (and its one line) a request becomes, numbered `sequence` in `series`; unsaved."""
+    subscription = request.subscription
+    business = subscription.business
+    seller = decision.seller
+    number = f"{series}-{sequence:06d}"
+    vat = decision.vat_on(request.net)
+    invoice = Invoice(
+        request=request,
+        business=business,
+        subscription=subscription,
+        series=series,
+        number=number,
+        issue_date=today,
+        due_date=today + timedelta(days=seller.payment_terms_days),
+        seller=seller,
+        seller_snapshot={
+            "name": seller.name, "address": seller.address, "country": seller.country,
+            "vat_number": seller.vat_number, "iban": seller.iban, "bic": seller.bic,
+        },
+        buyer_snapshot={
+            "name": business.name, "street": business.street, "postal_code": business.postal_code,
+            "city": business.city, "country": str(business.country), "vat_number": business.vat_number,
+        },
+        currency=request.currency,
+        net=request.net,
+        vat=vat,
+        total=request.net + vat,
+        vat_rate=decision.rate,
+        vat_treatment=decision.treatment,
+        vat_note=decision.note,
+        po_number=subscription.po_number,
+        payment_method=subscription.payment_method,
+        reference=structured_reference(number),
+        language=business.language,
+        next_charge_on=today + timedelta(days=seller.payment_terms_days)
+        if subscription.payment_method == "card"
+        else None,
+    )  # fmt: skip
+    line = InvoiceLine(
+        description=request.description,
+        period_start=request.period_start,
+        period_end=request.period_end,
+        net=request.net,
+        vat=vat,
+    )
+    return invoice, line
+
+
+def invoices_issue(*, request_ids: list[int]) -> list[Invoice]:
+    """`invoice_issue` for many requests at once (a renewal day): the requests locked together,
+    each series' numbers drawn as one gap-free block in request order, invoices and lines written
+    in one INSERT each; every invoice announced as one issued alone would be; the PDFs follow
+    in the background. Requests already invoiced are left as they are."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        requests = list(
+            InvoiceRequest.objects.select_for_update(of=("self",))
+            .select_related("subscription__business", "subscription__tier")
+            .filter(pk__in=request_ids, invoiced_at__isnull=True)
+            .order_by("pk")
+        )
+        done = set(Invoice.objects.filter(request__in=requests).values_list("request_id", flat=True))
+        requests = [request for request in requests if request.pk not in done]
+        if not requests:
+            return []
+        decisions: dict[tuple[str, bool], VatDecision] = {}
+        by_series: dict[str, list[tuple[InvoiceRequest, VatDecision]]] = {}
+        for request in requests:
+            business = request.subscription.business
+            key = (str(business.country), bool(business.vat_number))
+            decision = decisions.get(key) or decisions.setdefault(key, vat_decide(business=business))
+            by_series.setdefault(f"{decision.seller.invoice_series}-{today.year}", []).append((request, decision))
+        pairs = []
+        for series, items in by_series.items():
+            first = sequence_next_block(name=f"invoice:{series}", count=len(items))
+            pairs += [_invoice_of(request, decision, series, first + i, today) for i, (request, decision) in
+                      enumerate(items)]  # fmt: skip
+        invoices = Invoice.objects.bulk_create([invoice for invoice, _line in pairs])
+        for invoice, line in pairs:
+            line.invoice = invoice
+        InvoiceLine.objects.bulk_create([line for _invoice, line in pairs])
+        InvoiceRequest.objects.filter(pk__in=[request.pk for request in requests]).update(invoiced_at=timezone.now())
+        for invoice in invoices:
+            _announce(invoice)
+        ids = [invoice.pk for invoice in invoices]
+        transaction.on_commit(lambda: _enqueue_pdfs(ids))
+    return invoices
 
 
 def _announce(invoice: Invoice) -> None:
@@ -147,6 +197,13 @@ def invoice_request_create(**fields: object) -> InvoiceRequest:
     return request
 
 
+def invoice_requests_create(rows: list[dict[str, object]]) -> list[InvoiceRequest]:
+    """Record many invoice requests in one INSERT, in the caller's transaction, for a caller
+    that issues them itself right after (`invoices_issue`); the periodic catch-up issues any
+    a crash left behind."""
+    return InvoiceRequest.objects.bulk_create([InvoiceRequest(**row) for row in rows])
+
+
 def _enqueue(request_id: int) -> None:
     try:
         invoice_issue_task.enqueue(request_id)
@@ -162,3 +219,18 @@ def invoice_issue_task(request_id: int) -> None:
 @task()
 def invoice_pdf_task(invoice_id: int) -> None:
     invoice_pdf_render(invoice_id=invoice_id)
+
+
+@task()
+def invoice_pdfs_task(invoice_ids: list[int]) -> None:
+    for invoice_id in invoice_ids:
+        invoice_pdf_render(invoice_id=invoice_id)
+
+
+def _enqueue_pdfs(invoice_ids: list[int]) -> None:
+    try:
+        in_background(invoice_pdfs_task).enqueue(invoice_ids)
+    except Exception:
+        logger.exception(
+            "could not enqueue the PDFs of %s invoices; each is rendered when first opened", len(invoice_ids)
+        )

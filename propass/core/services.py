@@ -64,6 +64,19 @@ def sequence_next(*, name: str, start: int = 1) -> int:
         return seq.last_value
 
 
+def sequence_next_block(*, name: str, count: int, start: int = 1) -> int:
+    """Reserve `count` consecutive values of the named sequence and return the first: the
+    batch form of `sequence_next`, with the same lock (held until the caller's transaction
+    ends, so a rolled-back block is handed out again)."""
+    with transaction.atomic():
+        Sequence.objects.get_or_create(name=name, defaults={"last_value": start - 1})
+        seq = Sequence.objects.select_for_update().get(name=name)
+        first = seq.last_value + 1
+        seq.last_value += count
+        seq.save(update_fields=["last_value"])
+        return first
+
+
 def business_days_after(*, start: datetime, days: int, country: str) -> datetime:
     """`start` moved forward by `days` business days: weekends and the country's public
     holidays are skipped; the time of day stays the same (in the operator's time zone)."""

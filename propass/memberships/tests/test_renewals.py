@@ -5,14 +5,17 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from propass.accounts.models import Business
+from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.billing.collection import invoice_collect_due
 from propass.billing.invoicing import invoice_issue_pending
 from propass.billing.models import Invoice
-from propass.memberships.models import RenewalNotice
+from propass.core.models import AuditLog
+from propass.memberships.models import RenewalNotice, Subscription, Tier
 from propass.memberships.renewals import renewals_run
 from propass.memberships.services import subscription_cancel, subscription_change_plan
 from propass.notifications.models import Notification, OutboxMessage
 from propass.program_admin.setup import sellers_seed, tiers_seed
+from propass.testing.invariants import assert_gap_free
 from propass.testing.shop import buy, morning
 
 
@@ -120,3 +123,55 @@ def test_no_refund_after_the_window(shop, owner):
     subscription.refresh_from_db()
     assert subscription.status == "active"
     assert not Invoice.objects.filter(kind="credit_note").exists()
+
+
+def test_a_renewal_day_renews_in_batches_and_invoices_each_once_in_number_order(program, monkeypatch):
+    """Five memberships end the same day, read two at a time: three renew (one downgraded as
+    chosen), one without auto-renewal and one short of points end. Each renewal has its new
+    term, one invoice numbered in order with no gap, its audit entry, its notice, and the bell
+    and e-mails of a renewal; a second run the same day changes nothing."""
+    monkeypatch.setattr("propass.memberships.renewals.RENEW_CHUNK", 2)
+    sellers_seed()
+    tiers_seed()
+    bought = []
+    for i, (tier, auto_renew) in enumerate([("gold", True), ("silver", True), ("gold", False), ("gold", True),
+                                            ("silver", True)]):  # fmt: skip
+        business = BusinessFactory(name=f"Day {i}", country="NL", currency="EUR", points_balance=3000)
+        owner = MembershipFactory(business=business, role="superuser").user
+        bought.append((business, owner, *buy(business, owner, tier=tier, auto_renew=auto_renew)))
+    Business.objects.filter(pk=bought[3][0].pk).update(points_balance=100)  # short of points
+    downgraded = bought[0]
+    Subscription.objects.filter(pk=downgraded[2].pk).update(next_tier_id=_tier("silver"))
+    ends = max(subscription.expires_on for _b, _o, subscription, _i in bought)
+    Subscription.objects.update(expires_on=ends)
+    first_invoices = {invoice.pk for _b, _o, _s, invoice in bought}
+
+    result = renewals_run(today=ends)
+    assert sorted(result.renewed) == sorted(bought[i][2].pk for i in (0, 1, 4))
+    assert sorted(result.expired) == sorted(bought[i][2].pk for i in (2, 3))
+    renewals = Invoice.objects.exclude(pk__in=first_invoices).order_by("number")
+    assert sorted(renewals.values_list("subscription_id", flat=True)) == sorted(result.renewed)
+    assert_gap_free(Invoice.objects.values_list("number", flat=True))
+    assert renewals.get(subscription_id=downgraded[2].pk).net == 100  # Silver's price
+    for _business, owner, subscription, _invoice in (bought[0], bought[1], bought[4]):
+        subscription.refresh_from_db()
+        assert (subscription.starts_on, subscription.expires_on.year) == (ends, ends.year + 1)
+        assert AuditLog.objects.filter(action="subscription.renew", target_id=str(subscription.pk)).count() == 1
+        assert RenewalNotice.objects.filter(subscription=subscription, kind="renewed").count() == 1
+        assert Notification.objects.filter(user=owner, kind="subscription_renewed").count() == 1
+        assert OutboxMessage.objects.filter(to=owner.email, subject__contains="has renewed").count() == 1
+        assert Notification.objects.filter(user=owner, kind="invoice_issued").count() == 2  # first and renewal
+    assert subscription_for(bought[0]).tier.code == "silver"
+
+    again = renewals_run(today=ends)
+    assert (again.renewed, again.expired) == ([], [])
+    assert Invoice.objects.exclude(pk__in=first_invoices).count() == 3
+
+
+def _tier(code):
+    return Tier.objects.get(code=code).pk
+
+
+def subscription_for(item):
+    item[2].refresh_from_db()
+    return item[2]
