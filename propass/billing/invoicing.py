@@ -1,7 +1,7 @@
 """Issuing invoices: the background step after a purchase, a renewal or an upgrade."""
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.tasks import task
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.iso7064 import mod_97_10
 
-from propass.billing.models import Invoice, InvoiceLine, InvoiceRequest
+from propass.billing.models import Invoice, InvoiceLine, InvoiceRequest, SellerEntity
 from propass.billing.pdf import invoice_pdf_render
 from propass.billing.vat import vat_decide
 from propass.core.services import sequence_next
@@ -23,6 +23,20 @@ def structured_reference(number: str) -> str:
     """An ISO 11649 creditor reference ("RF" + check digits + the invoice number's digits)."""
     base = "".join(ch for ch in number if ch.isalnum()).upper()[-21:]
     return f"RF{mod_97_10.calc_check_digits(base + 'RF')}{base}"
+
+
+def invoice_series(*, seller: SellerEntity, day: date) -> str:
+    """The series an invoice of `seller` issued on `day` is numbered in: one per seller and year."""
+    return f"{seller.invoice_series}-{day.year}"
+
+
+def invoice_sequence_name(series: str) -> str:
+    """The `core.Sequence` that hands out the series' numbers."""
+    return f"invoice:{series}"
+
+
+def invoice_number(*, series: str, value: int) -> str:
+    return f"{series}-{value:06d}"
 
 
 def invoice_issue(*, request_id: int) -> Invoice:
@@ -45,9 +59,8 @@ def invoice_issue(*, request_id: int) -> Invoice:
         decision = vat_decide(business=business)
         seller = decision.seller
         today = timezone.localdate()
-        series = f"{seller.invoice_series}-{today.year}"
-        sequence = sequence_next(name=f"invoice:{series}")
-        number = f"{series}-{sequence:06d}"
+        series = invoice_series(seller=seller, day=today)
+        number = invoice_number(series=series, value=sequence_next(name=invoice_sequence_name(series)))
         vat = decision.vat_on(request.net)
         invoice = Invoice.objects.create(
             request=request,
