@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.iso7064 import mod_97_10
 
-from propass.billing.models import Invoice, InvoiceLine, InvoiceRequest
+from propass.billing.models import Invoice, InvoiceLine, InvoiceRequest, SellerEntity
 from propass.billing.pdf import invoice_pdf_render
 from propass.billing.vat import VatDecision, vat_decide
 from propass.core.services import sequence_next, sequence_next_block
@@ -24,6 +24,20 @@ def structured_reference(number: str) -> str:
     """An ISO 11649 creditor reference ("RF" + check digits + the invoice number's digits)."""
     base = "".join(ch for ch in number if ch.isalnum()).upper()[-21:]
     return f"RF{mod_97_10.calc_check_digits(base + 'RF')}{base}"
+
+
+def invoice_series(*, seller: SellerEntity, day: date) -> str:
+    """The series an invoice of `seller` issued on `day` is numbered in: one per seller and year."""
+    return f"{seller.invoice_series}-{day.year}"
+
+
+def invoice_sequence_name(series: str) -> str:
+    """The `core.Sequence` that hands out the series' numbers."""
+    return f"invoice:{series}"
+
+
+def invoice_number(*, series: str, value: int) -> str:
+    return f"{series}-{value:06d}"
 
 
 def invoice_issue(*, request_id: int) -> Invoice:
@@ -43,8 +57,8 @@ def invoice_issue(*, request_id: int) -> Invoice:
             return existing
         today = timezone.localdate()
         decision = vat_decide(business=request.subscription.business)
-        series = f"{decision.seller.invoice_series}-{today.year}"
-        invoice, line = _invoice_of(request, decision, series, sequence_next(name=f"invoice:{series}"), today)
+        series = invoice_series(seller=decision.seller, day=today)
+        invoice, line = _invoice_of(request, decision, series, sequence_next(name=invoice_sequence_name(series)), today)
         invoice.save(force_insert=True)
         line.invoice = invoice
         line.save(force_insert=True)
@@ -62,7 +76,7 @@ def _invoice_of(
     subscription = request.subscription
     business = subscription.business
     seller = decision.seller
-    number = f"{series}-{sequence:06d}"
+    number = invoice_number(series=series, value=sequence)
     vat = decision.vat_on(request.net)
     invoice = Invoice(
         request=request,
@@ -129,10 +143,10 @@ def invoices_issue(*, request_ids: list[int]) -> list[Invoice]:
             business = request.subscription.business
             key = (str(business.country), bool(business.vat_number))
             decision = decisions.get(key) or decisions.setdefault(key, vat_decide(business=business))
-            by_series.setdefault(f"{decision.seller.invoice_series}-{today.year}", []).append((request, decision))
+            by_series.setdefault(invoice_series(seller=decision.seller, day=today), []).append((request, decision))
         pairs = []
         for series, items in by_series.items():
-            first = sequence_next_block(name=f"invoice:{series}", count=len(items))
+            first = sequence_next_block(name=invoice_sequence_name(series), count=len(items))
             pairs += [_invoice_of(request, decision, series, first + i, today) for i, (request, decision) in
                       enumerate(items)]  # fmt: skip
         invoices = Invoice.objects.bulk_create([invoice for invoice, _line in pairs])
