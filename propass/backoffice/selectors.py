@@ -9,7 +9,6 @@ from typing import Any
 from django.apps import apps
 from django.db.models import (
     BooleanField,
-    CharField,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
@@ -18,7 +17,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Lower, Replace, Upper
+from django.db.models.functions import Lower, Replace, Upper
 from django.utils import timezone
 
 from propass.accounts.models import Business, BusinessMembership
@@ -72,15 +71,22 @@ def business_search(*, query: str) -> QuerySet[Business]:
     registrations = Registration.objects.filter(serial_number=serial)
     subscriptions = Subscription.objects.filter(membership_number=number)
     by_vat = Q(vat_compact__in=vats) if vats else Q(pk__in=[])
+    # One index per way of matching (a trigram index on the name and on e-mails on PostgreSQL,
+    # an index on the compact VAT number, the serial and the membership number), their ids
+    # united, rather than one pass over every business testing each way in turn.
+    found = (
+        Business.objects.filter(name__icontains=text)
+        .values("pk")
+        .union(
+            Business.objects.annotate(vat_compact=_compact("vat_number")).filter(by_vat).values("pk"),
+            users.values("business"),
+            registrations.values("business"),
+            subscriptions.values("business"),
+        )
+    )
     return (
         businesses.annotate(vat_compact=_compact("vat_number"))
-        .filter(
-            Q(name__icontains=text)
-            | by_vat
-            | Q(pk__in=users.values("business"))
-            | Q(pk__in=registrations.values("business"))
-            | Q(pk__in=subscriptions.values("business"))
-        )
+        .filter(pk__in=found)
         .annotate(
             matched_name=ExpressionWrapper(Q(name__icontains=text), output_field=BooleanField()),
             matched_vat=ExpressionWrapper(by_vat, output_field=BooleanField()),
@@ -110,9 +116,12 @@ def business_search_exact(hit: Business, query: str) -> bool:
 LATEST = 50
 
 
-def _ids(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """The primary keys of a queryset as text, for AuditLog.target_id (a subquery, not a list)."""
-    return queryset.annotate(target=Cast("pk", CharField())).values("target")
+def _ids(queryset: QuerySet[Any]) -> list[str]:
+    """The primary keys of a queryset as text, for AuditLog.target_id. A list, not a subquery:
+    PostgreSQL then combines one index scan per kind of target (a bitmap OR) instead of walking
+    the whole log newest first, filtering each entry against the subqueries (62 ms -> 4 ms for
+    a business with 2,600 products among 200,000 entries)."""
+    return [str(pk) for pk in queryset.values_list("pk", flat=True)]
 
 
 @dataclass

@@ -158,6 +158,23 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-issue_date", "-id"]
+        indexes = [
+            # Finance's list, newest first, without sorting every invoice.
+            models.Index(fields=["-issue_date", "-id"], name="invoice_newest"),
+            # Card invoices to charge on a day (the collection job).
+            models.Index(
+                fields=["next_charge_on", "id"],
+                condition=models.Q(payment_method="card", status__in=["issued", "overdue"]),
+                name="invoice_card_due",
+            ),
+            # What is still owed, by currency and due date (finance's aging), read from the index.
+            models.Index(
+                fields=["currency", "due_date"],
+                include=["total"],
+                condition=models.Q(kind="invoice", status__in=["issued", "overdue"]),
+                name="invoice_open_aging",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -222,6 +239,7 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="payment_newest")]  # finance's list
 
     def __str__(self) -> str:
         return self.idempotency_key

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from propass.accounts.models import Business, User
@@ -22,12 +22,14 @@ def application_queue(*, status: str = "", country: str = "") -> QuerySet[Applic
 
 
 def application_counts() -> dict[str, int]:
-    now = timezone.now()
-    counts = Application.objects.aggregate(
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, sla_deadline__lt=now)),
-        **{status: Count("pk", filter=Q(status=status)) for status in ApplicationStatus.values},
+    """How many applications are in each status, and how many open ones are past their
+    deadline: a count per status from the status index and the overdue ones from the open
+    queue's partial index, never a pass over every decided application's row."""
+    per_status = dict(
+        Application.objects.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    return counts
+    overdue = Application.objects.filter(status__in=OPEN_STATUSES, sla_deadline__lt=timezone.now()).count()
+    return {"overdue": overdue, **{status: per_status.get(status, 0) for status in ApplicationStatus.values}}
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ def test_the_queue_has_a_fixed_number_of_queries(client, program, validation_age
     for n in range(20):
         submit(email=f"a{n}@example.com")
     client.force_login(validation_agent)
-    # session, user, groups check, counts, page count, page, program (country filter)
-    with django_assert_num_queries(8):
+    # session, user, groups check, counts per status, overdue count, page count, page, program (country filter)
+    with django_assert_num_queries(9):
         response = client.get("/backoffice/applications/")
     assert response.content.decode().count("<tr") == 21
 
