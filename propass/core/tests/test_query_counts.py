@@ -1,0 +1,97 @@
+"""The member pages and API lists the scale benchmark drives cost a fixed number of queries: the
+same for a business with a handful of products, bells and service requests as for one with many,
+and the number pinned here (a new query per row, or a new query per page, fails)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from propass.accounts.models import Business
+from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
+from propass.notifications.models import Notification
+from propass.products.tests.helpers import camera, register
+from propass.program_admin.setup import sellers_seed, tiers_seed
+from propass.service.seed import service_seed
+from propass.service.tests.helpers import ask
+from propass.testing.clients import api_clients
+from propass.testing.shop import buy
+
+pytestmark = pytest.mark.django_db
+
+# page: queries, whatever the data
+MEMBER_PAGES = {
+    "/": 7,
+    "/products/": 7,
+    "/subscriptions/": 15,
+    "/subscriptions/benefits/": 8,
+    "/notifications/": 6,
+    "/service/": 6,
+    "/support/": 5,
+}
+API_LISTS = {
+    "/api/v1/me/": 2,
+    "/api/v1/registrations/?page_size=50": 2,
+    "/api/v1/invoices/": 3,
+    "/api/v1/notifications/": 2,
+    "/api/v1/service-requests/": 2,
+}
+CHECKOUT = {"/subscriptions/checkout/gold/": 11}
+
+
+def _grow(business, owner, start, count):
+    """`count` more credited cameras, bells and service requests (one request per camera)."""
+    for n in range(start, start + count):
+        registration = register(business, camera(f"EOS-Q{n}"), serial=f"0{n:011d}", actor=owner)
+        ask(business, owner, registration)
+    Notification.objects.bulk_create(
+        Notification(user=owner, kind="test", title="Your invoice is ready", params={}) for _ in range(count)
+    )
+
+
+@pytest.fixture
+def member(program):
+    sellers_seed()
+    tiers_seed()
+    service_seed()
+    business = BusinessFactory(name="Studio Grande", country="NL", currency="EUR", points_balance=5000,
+                               street="Keizersgracht 1", postal_code="1015 CJ", city="Amsterdam")  # fmt: skip
+    owner = MembershipFactory(business=business, role="superuser").user
+    buy(business, owner, tier="gold")
+    _grow(business, owner, 100, 3)
+    return business, owner
+
+
+def _counts(client, urls):
+    counts = {}
+    for url in urls:
+        client.get(url)  # sessions and caches warmed
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(queries.captured_queries)
+    return counts
+
+
+def test_member_pages_and_api_lists_cost_the_same_queries_for_few_rows_as_for_many(client, member):
+    business, owner = member
+    client.force_login(owner)
+    [api] = api_clients(owner, 1)
+    few = _counts(client, MEMBER_PAGES) | _counts(api, API_LISTS)
+    _grow(business, owner, 200, 60)
+    many = _counts(client, MEMBER_PAGES) | _counts(api, API_LISTS)
+    assert many == few
+    assert few == MEMBER_PAGES | API_LISTS
+
+
+def test_the_checkout_review_costs_the_same_queries_whatever_the_products(client, program):
+    sellers_seed()
+    tiers_seed()
+    service_seed()
+    business = BusinessFactory(name="Studio Nuovo", country="IT", currency="EUR", points_balance=1500)
+    owner = MembershipFactory(business=business, role="superuser").user
+    client.force_login(owner)
+    few = _counts(client, CHECKOUT)
+    for n in range(40):
+        register(business, camera(f"EOS-C{n}"), serial=f"1{n:011d}", actor=owner)
+    Business.objects.filter(pk=business.pk).update(points_balance=1500)
+    assert _counts(client, CHECKOUT) == few == CHECKOUT
