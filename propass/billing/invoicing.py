@@ -15,7 +15,7 @@ from propass.billing.pdf import invoice_pdf_render
 from propass.billing.vat import VatDecision, vat_decide
 from propass.core.services import sequence_next, sequence_next_block
 from propass.core.tasks import in_background
-from propass.notifications.services import business_notify
+from propass.notifications.services import business_notify, businesses_notify
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +130,7 @@ def invoices_issue(*, request_ids: list[int]) -> list[Invoice]:
         requests = list(
             InvoiceRequest.objects.select_for_update(of=("self",))
             .select_related("subscription__business", "subscription__tier")
+            .prefetch_related("subscription__business__memberships__user")
             .filter(pk__in=request_ids, invoiced_at__isnull=True)
             .order_by("pk")
         )
@@ -154,38 +155,57 @@ def invoices_issue(*, request_ids: list[int]) -> list[Invoice]:
             line.invoice = invoice
         InvoiceLine.objects.bulk_create([line for _invoice, line in pairs])
         InvoiceRequest.objects.filter(pk__in=[request.pk for request in requests]).update(invoiced_at=timezone.now())
-        for invoice in invoices:
-            _announce(invoice)
+        _announce_many(invoices)
         ids = [invoice.pk for invoice in invoices]
         transaction.on_commit(lambda: _enqueue_pdfs(ids))
     return invoices
 
 
+CARD_BODY = _("%(total)s %(currency)s, charged to your card on the due date, %(due)s.")
+TRANSFER_BODY = _(
+    "%(total)s %(currency)s, due on %(due)s. Please transfer it to IBAN %(iban)s, BIC %(bic)s, with the "
+    "reference %(reference)s."
+)
+ISSUED_TITLE = _("Invoice %(number)s is ready")
+
+
+def _announce_params(invoice: Invoice) -> dict:
+    return {
+        "number": invoice.number,
+        "total": invoice.total,
+        "currency": invoice.currency,
+        "due": invoice.due_date.isoformat(),
+        "reference": invoice.reference,
+        "iban": invoice.seller_snapshot.get("iban", ""),
+        "bic": invoice.seller_snapshot.get("bic", ""),
+    }
+
+
 def _announce(invoice: Invoice) -> None:
-    if invoice.payment_method == "card":
-        body = _("%(total)s %(currency)s, charged to your card on the due date, %(due)s.")
-    else:
-        body = _(
-            "%(total)s %(currency)s, due on %(due)s. Please transfer it to IBAN %(iban)s, BIC %(bic)s, with the "
-            "reference %(reference)s."
-        )
     business_notify(
         business=invoice.business,
         kind="invoice_issued",
-        title=_("Invoice %(number)s is ready"),
-        body=body,
+        title=ISSUED_TITLE,
+        body=CARD_BODY if invoice.payment_method == "card" else TRANSFER_BODY,
         url=reverse("memberships:subscriptions"),
-        params={
-            "number": invoice.number,
-            "total": invoice.total,
-            "currency": invoice.currency,
-            "due": invoice.due_date.isoformat(),
-            "reference": invoice.reference,
-            "iban": invoice.seller_snapshot.get("iban", ""),
-            "bic": invoice.seller_snapshot.get("bic", ""),
-        },
+        params=_announce_params(invoice),
         billing_only=True,
     )
+
+
+def _announce_many(invoices: list[Invoice]) -> None:
+    """`_announce` for a batch (the businesses' users prefetched)."""
+    for card in (True, False):
+        chosen = [invoice for invoice in invoices if (invoice.payment_method == "card") == card]
+        if chosen:
+            businesses_notify(
+                entries=[(invoice.business, _announce_params(invoice)) for invoice in chosen],
+                kind="invoice_issued",
+                title=ISSUED_TITLE,
+                body=CARD_BODY if card else TRANSFER_BODY,
+                url=reverse("memberships:subscriptions"),
+                billing_only=True,
+            )
 
 
 def _enqueue_pdf(invoice_id: int) -> None:

@@ -23,7 +23,7 @@ from propass.core.statuses import status_move
 from propass.memberships.enums import LIVE_STATUSES, SubscriptionStatus
 from propass.memberships.models import RenewalNotice, Subscription, Tier, TierPrice
 from propass.memberships.services import add_years
-from propass.notifications.services import business_notify
+from propass.notifications.services import business_notify, businesses_notify
 
 # Days before expiry on which a membership that does not renew is reminded.
 REMINDER_DAYS = (60, 30, 7)
@@ -217,14 +217,22 @@ def _renewed_audit(previous_tier: Tier, ended_on: date, subscription: Subscripti
     }
 
 
+RENEWED_TITLE = _("Your %(tier)s membership has renewed")
+RENEWED_BODY = _("The new term runs until %(expires)s; the invoice follows shortly.")
+
+
+def _renewed_params(subscription: Subscription) -> dict:
+    return {"tier": subscription.tier.name, "expires": subscription.expires_on.isoformat()}
+
+
 def _renewed_notify(subscription: Subscription) -> None:
     business_notify(
         business=subscription.business,
         kind="subscription_renewed",
-        title=_("Your %(tier)s membership has renewed"),
-        body=_("The new term runs until %(expires)s; the invoice follows shortly."),
+        title=RENEWED_TITLE,
+        body=RENEWED_BODY,
         url=reverse("memberships:subscriptions"),
-        params={"tier": subscription.tier.name, "expires": subscription.expires_on.isoformat()},
+        params=_renewed_params(subscription),
     )
 
 
@@ -274,6 +282,7 @@ def subscriptions_renew_or_expire(*, subscription_ids: list[int], today: date) -
         subscriptions = list(
             Subscription.objects.select_for_update(of=("self",))
             .select_related("business", "tier", "next_tier")
+            .prefetch_related("business__memberships__user")
             .filter(pk__in=subscription_ids, status__in=LIVE_STATUSES, expires_on__lte=today)
             .order_by("pk")
         )
@@ -320,8 +329,13 @@ def subscriptions_renew_or_expire(*, subscription_ids: list[int], today: date) -
                 action=AuditAction.SUBSCRIPTION_RENEW,
                 entries=[(s, _renewed_audit(previous, ended, s)) for s, previous, ended in renewing],
             )
-            for subscription in changed:
-                _renewed_notify(subscription)
+            businesses_notify(
+                entries=[(subscription.business, _renewed_params(subscription)) for subscription in changed],
+                kind="subscription_renewed",
+                title=RENEWED_TITLE,
+                body=RENEWED_BODY,
+                url=reverse("memberships:subscriptions"),
+            )
             outcomes["renewed"] = [subscription.pk for subscription in changed]
     if renewing:
         invoices_issue(request_ids=[request.pk for request in created])

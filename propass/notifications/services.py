@@ -97,6 +97,20 @@ def outbox_deliver_task(message_id: int) -> None:
     outbox_deliver(message_id=message_id)
 
 
+@task()
+def outbox_deliver_many_task(message_ids: list[int]) -> None:
+    for message_id in message_ids:
+        outbox_deliver(message_id=message_id)
+
+
+def _enqueue_deliveries(message_ids: list[int]) -> None:
+    try:
+        in_background(outbox_deliver_many_task).enqueue(message_ids)
+    except Exception:
+        # The messages are stored; the outbox-retry job enqueues them again.
+        logger.exception("could not enqueue delivery of %s outbox messages", len(message_ids))
+
+
 def outbox_deliver(*, message_id: int) -> OutboxStatus:
     """Send one stored message through the configured e-mail backend.
 
@@ -227,6 +241,60 @@ def notifications_businesses(
         row = _notification_row(kind=kind, title=title, body=body, url=url, params=params)
         rows += [Notification(user_id=membership.user_id, **row) for membership in business.memberships.all()]
     Notification.objects.bulk_create(rows)
+
+
+def businesses_notify(
+    *,
+    entries: list[tuple[Audience, dict]],
+    kind: str,
+    title: Any,
+    body: Any = "",
+    url: str = "",
+    billing_only: bool = False,
+) -> None:
+    """`business_notify` for many businesses, each with its own `params` (a batch job: a
+    renewal day, its invoices): the same bells and e-mails, with the people of every business
+    read in one query, the bells and the outbox rows written in one INSERT each and their
+    delivery queued as one background task. Each business's `memberships` are read as given:
+    the caller prefetches them with their users (`business__memberships__user`)."""
+    program = program_current()
+    bells: list[Notification] = []
+    messages: list[OutboxMessage] = []
+    for business, raw in entries:
+        params = {key: param_value(value) for key, value in raw.items()}
+        row = _notification_row(kind=kind, title=title, body=body, url=url, params=params)
+        for membership in business.memberships.all():
+            user = membership.user
+            if not user.is_active:
+                continue
+            bells.append(Notification(user_id=user.pk, **row))
+            if billing_only and membership.role not in ("superuser", "admin"):
+                continue
+            if not email_wanted(user=user, kind=kind):
+                continue
+            with translation.override(user.language):
+                context = {
+                    "user": user,
+                    "title": render_message(source_text(title), params),
+                    "body": render_message(source_text(body), params) if body else "",
+                    "url": url,
+                }
+            subject, body_text, body_html = email_render(template="notice", context=context, language=user.language)
+            messages.append(
+                OutboxMessage(
+                    template="notice",
+                    language=user.language,
+                    sender=program.sender,
+                    to=user.email,
+                    subject=subject[:300],
+                    body_text=body_text,
+                    body_html=body_html,
+                )
+            )
+    Notification.objects.bulk_create(bells)
+    ids = [message.pk for message in OutboxMessage.objects.bulk_create(messages)]
+    if ids:
+        transaction.on_commit(lambda: _enqueue_deliveries(ids))
 
 
 def business_notify(
