@@ -5,6 +5,7 @@ from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
 from propass.accounts.tests.factories import PASSWORD
+from propass.testing.staff import staff_session_verify, staff_user
 
 
 @pytest.fixture
@@ -85,3 +86,13 @@ def test_a_staff_token_needs_the_second_factor(api, validation_agent):
     assert wrong.status_code == 400 and "token" not in wrong.json()
     api.credentials(HTTP_AUTHORIZATION=f"Token {right.json()['token']}")
     assert api.get("/api/v1/staff/applications/").status_code == 200
+
+
+def test_a_staff_session_waiting_for_its_second_factor_is_not_logged_in_for_the_api(api, db):
+    staff = staff_user("halfway@propass.test", "support")
+    api.force_login(staff)  # the password typed, the code not yet
+    response = api.get("/api/v1/me/")
+    assert response.status_code in (401, 403)
+    assert response.json()["error"]["code"] == "not_authenticated"
+    staff_session_verify(api, staff)
+    assert api.get("/api/v1/me/").json()["email"] == "halfway@propass.test"

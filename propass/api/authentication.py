@@ -1,0 +1,19 @@
+"""How the API knows the caller: an API token, or the browser session the pages use."""
+
+from typing import Any
+
+from rest_framework import authentication
+from rest_framework.request import Request
+
+from propass.accounts.permissions import staff_verified
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """The browser session, as the pages see it: a staff member who has typed the password but
+    not yet the second factor is not logged in for the API either (not even for `/me/`)."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        found = super().authenticate(request)
+        if found is not None and found[0].is_staff and not staff_verified(found[0]):
+            return None
+        return found
