@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import authentication
 from rest_framework.request import Request
 
@@ -17,3 +18,9 @@ class SessionAuthentication(authentication.SessionAuthentication):
         if found is not None and found[0].is_staff and not staff_verified(found[0]):
             return None
         return found
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The schema names it as the session cookie it is (drf-spectacular finds extensions by class)."""
+
+    target_class = "propass.api.authentication.SessionAuthentication"

@@ -7,6 +7,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication
 
+from propass.api.authentication import VerifiedSessionScheme  # noqa: F401 - registers the session cookie in the schema
 from propass.core.api import ErrorSerializer
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -131,15 +131,7 @@ def _payments_succeeded(succeeded: list[tuple[Payment, str]]) -> None:
         if moved != len(payments):
             raise Conflict()  # locked and pending: cannot happen; roll back rather than half-record
         via = {payment.invoice_id: f"card:{payment.gateway_reference}" for payment in payments}
-        invoices = list(
-            Invoice.objects.select_for_update(of=("self",))
-            .filter(pk__in=via)
-            .select_related("business")
-            .prefetch_related(
-                Prefetch("business__memberships", queryset=BusinessMembership.objects.filter(user__is_active=True))
-            )
-            .order_by("pk")
-        )
+        invoices = list(Invoice.objects.select_for_update(of=("self",)).filter(pk__in=via).order_by("pk"))
         open_ = [invoice for invoice in invoices if invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)]
         for invoice in invoices:
             if invoice not in open_:  # paid by other means or voided: finance refunds it
@@ -154,8 +146,15 @@ def _payments_succeeded(succeeded: list[tuple[Payment, str]]) -> None:
         )  # fmt: skip
         if paid != len(open_):
             raise Conflict()
-        for invoice in open_:
-            invoice.status, invoice.paid_at, invoice.next_charge_on = InvoiceStatus.PAID, now, None
+        # The invoices as they are now (paid), with the people their bells go to.
+        open_ = list(
+            Invoice.objects.filter(pk__in=before)
+            .select_related("business")
+            .prefetch_related(
+                Prefetch("business__memberships", queryset=BusinessMembership.objects.filter(user__is_active=True))
+            )
+            .order_by("pk")
+        )
         audit_record_many(
             action=AuditAction.INVOICE_PAID,
             entries=[
