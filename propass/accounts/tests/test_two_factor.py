@@ -193,7 +193,10 @@ def test_the_data_administration_has_no_login_form_of_its_own(client, member):
 def test_the_staff_api_refuses_a_session_without_the_code(client, program, agent, device):
     agent.groups.add(Group.objects.get(name="validation"))
     log_in(client, agent.email)
-    assert client.get("/api/v1/staff/applications/").status_code == 403
+    # Not logged in for the API until the code is typed: the same answer as no session at all.
+    refused = client.get("/api/v1/staff/applications/")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (401, "not_authenticated")
+    assert client.get("/api/v1/me/").status_code == 401
     client.post(CODE_PAGE, {"code": code(device)})
     assert client.get("/api/v1/staff/applications/").status_code == 200
 
