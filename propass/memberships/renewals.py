@@ -29,7 +29,7 @@ from propass.notifications.services import business_notify, businesses_notify
 REMINDER_DAYS = (60, 30, 7)
 # How long before the end of the term an auto-renewing member is told the points fall short.
 POINTS_NOTICE_DAYS = 30
-RENEW_CHUNK = 500
+RENEW_CHUNK = 2000
 
 
 @dataclass
@@ -311,11 +311,19 @@ def subscriptions_renew_or_expire(*, subscription_ids: list[int], today: date) -
         if renewing:
             now = timezone.now()
             changed = [subscription for subscription, _previous, _ended in renewing]
+            # One UPDATE per new term (tier, price, dates): a renewal day has a handful of them.
+            # (bulk_update writes a CASE over every row for each field, which grew with the
+            # square of the chunk: 2 ms a membership at 300, 30 % of the run.)
+            terms: dict[tuple, list[int]] = {}
             for subscription in changed:
                 subscription.updated_at = now
-            Subscription.objects.bulk_update(
-                changed, ["tier", "next_tier", "price", "starts_on", "expires_on", "updated_at"]
-            )
+                key = (subscription.tier_id, subscription.price, subscription.starts_on, subscription.expires_on)
+                terms.setdefault(key, []).append(subscription.pk)
+            for (tier_id, price, starts_on, expires_on), ids in terms.items():
+                Subscription.objects.filter(pk__in=ids).update(
+                    tier_id=tier_id, next_tier=None, price=price, starts_on=starts_on, expires_on=expires_on,
+                    updated_at=now,
+                )  # fmt: skip
             for subscription, previous_tier, _ended in renewing:
                 if previous_tier != subscription.tier:
                     subscription.plan_changes.filter(applied=False, to_tier=subscription.tier).update(applied=True)
