@@ -10,20 +10,25 @@ decoded (RFC 2047, percent-encoding) and cleaned into a readable name that keeps
 
 import contextlib
 import io
+import logging
 import re
 import unicodedata
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.header import decode_header, make_header
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 from pypdf import Configuration, PdfReader, apply_configuration
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from propass.core.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
 
 SIGNATURES = {
     "application/pdf": (b"%PDF-",),
@@ -301,3 +306,19 @@ def content_disposition(name: str, *, inline: bool = False) -> str:
     fallback = f"{ascii_stem}.{ascii_extension}" if ascii_extension else ascii_stem
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{urllib.parse.quote(name, safe='')}"
+
+
+def with_stored_files[T, F](write: Callable[[list[F]], T]) -> T:
+    """Run `write` in one transaction; it appends each row whose file it stored to the list it
+    is given (rows with a `file`), and those files are deleted again if it fails."""
+    written: list[Any] = []
+    try:
+        with transaction.atomic():
+            return write(written)
+    except Exception:
+        for row in written:
+            try:
+                row.file.storage.delete(row.file.name or "")
+            except Exception:
+                logger.exception("could not delete orphaned upload %s", row.file.name)
+        raise

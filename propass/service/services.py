@@ -4,8 +4,7 @@ works, quotes with the membership's repair discount, finishes and ships back. Ev
 the request through its table, is audited, shown on the timeline and told to the business
 under the bell and by e-mail (the reference in the subject)."""
 
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -25,7 +24,7 @@ from propass.core.errors import Conflict, DomainError, Forbidden, InvalidInput, 
 from propass.core.selectors import program_current
 from propass.core.services import audit_record, business_days_after, sequence_next
 from propass.core.statuses import check_transition, status_move
-from propass.core.uploads import CheckedUpload, upload_check
+from propass.core.uploads import CheckedUpload, upload_check, with_stored_files
 from propass.memberships.benefits import (
     Discount,
     allowance_give_back,
@@ -52,8 +51,6 @@ from propass.service.enums import (
 )
 from propass.service.models import ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
 from propass.service.selectors import NOT_FOUND
-
-logger = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 5000
 MAX_ATTACHMENTS = 5
@@ -145,21 +142,6 @@ def _notify(request: ServiceRequest, title: Any, body: Any = "", **params: Any) 
         url=service_request_url(request),
         params={"reference": request.reference, **params},
     )
-
-
-def _with_files[T](write: Callable[[list[ServiceAttachment]], T]) -> T:
-    """Run `write` in one transaction; files it stored are deleted again if it fails."""
-    written: list[ServiceAttachment] = []
-    try:
-        with transaction.atomic():
-            return write(written)
-    except Exception:
-        for attachment in written:
-            try:
-                attachment.file.storage.delete(attachment.file.name or "")
-            except Exception:
-                logger.exception("could not delete orphaned attachment %s", attachment.file.name)
-        raise
 
 
 def _reference_next() -> str:
@@ -335,7 +317,7 @@ def service_request_create(
         )
         return request
 
-    return _with_files(write)
+    return with_stored_files(write)
 
 
 def service_centre_get(*, code: str) -> ServiceCentre | None:

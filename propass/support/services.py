@@ -1,7 +1,5 @@
 """CPS Priority Support: tickets, their messages both ways, priority and answer deadlines."""
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,15 +20,13 @@ from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
 from propass.core.statuses import status_move
-from propass.core.uploads import CheckedUpload, upload_check
+from propass.core.uploads import CheckedUpload, upload_check, with_stored_files
 from propass.memberships.models import Tier
 from propass.memberships.services import subscription_current
 from propass.notifications.services import business_notify, email_send
 from propass.support.enums import AWAITING_STAFF, TicketCategory, TicketStatus
 from propass.support.models import NO_MEMBERSHIP_PRIORITY, SupportSla, Ticket, TicketAttachment, TicketMessage
 from propass.support.selectors import support_agents
-
-logger = logging.getLogger(__name__)
 
 MAX_BODY = 10_000
 
@@ -103,21 +99,6 @@ def _check_attachment(attachment: UploadedFile | None, errors: dict[str, list[st
     except InvalidInput as exc:
         errors.update({key: [str(m) for m in value] for key, value in exc.fields.items()})
         return None
-
-
-def _with_files[T](write: Callable[[list[TicketAttachment]], T]) -> T:
-    """Run `write` in one transaction; files it stored are deleted again if it fails."""
-    written: list[TicketAttachment] = []
-    try:
-        with transaction.atomic():
-            return write(written)
-    except Exception:
-        for attachment in written:
-            try:
-                attachment.file.storage.delete(attachment.file.name or "")
-            except Exception:
-                logger.exception("could not delete orphaned attachment %s", attachment.file.name)
-        raise
 
 
 def _add_message(
@@ -212,7 +193,7 @@ def ticket_open(
         )
         return ticket
 
-    return _with_files(write)
+    return with_stored_files(write)
 
 
 def ticket_reply_member(
@@ -246,7 +227,7 @@ def ticket_reply_member(
         )
         return message
 
-    return _with_files(write)
+    return with_stored_files(write)
 
 
 def ticket_reply_staff(
@@ -294,7 +275,7 @@ def ticket_reply_staff(
             )
         return message
 
-    return _with_files(write)
+    return with_stored_files(write)
 
 
 def ticket_close(*, actor: User, ticket_id: int, business: Business | None = None) -> Ticket:
