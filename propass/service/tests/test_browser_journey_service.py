@@ -1,7 +1,8 @@
-"""The service journey in Dutch, in Chromium: a Gold member (on a phone) opens a repair request
-for a registered camera from the benefits page, gets the reference and the shipping slip; a
-service agent (at a desk, second browser) records receipt on a Thursday before a Dutch public
-holiday, so the promise skips the holiday and the weekend; diagnosis, a quote with Gold's 15 %
+"""The service journey in Dutch, in Chromium: a Gold member opens a repair request for a
+registered camera from the benefits page, gets the reference and the shipping slip; a service
+agent in a second browser (one of the two at 390 px, the other at 1280 px, then the other way
+round) records receipt on a Thursday before a Dutch public holiday, so the promise skips the
+holiday and the weekend; diagnosis, a quote with Gold's 15 %
 discount; the member approves it; the agent marks it ready, ships it, closes it. The member saw
 each step under the bell and by e-mail (the reference in every subject), and the benefits page
 shows the discount used and the request. Every page of both people passes page_check; the HTML
@@ -59,16 +60,18 @@ def working_days_after(day: date, count: int) -> date:
     return day
 
 
-def test_a_gold_members_repair_from_request_to_closed(live_server, browser, tmp_path):
+@pytest.mark.parametrize(("member_width", "agent_width"), [(PHONE, DESKTOP), (DESKTOP, PHONE)],
+                         ids=["member-390px", "agent-390px"])  # fmt: skip
+def test_a_gold_members_repair_from_request_to_closed(live_server, browser, tmp_path, member_width, agent_width):
     thursday = thursday_before_dutch_holiday(date.today())
     promised = working_days_after(thursday, 3)  # Gold: 3 business days
     assert (promised - thursday).days >= 6  # the weekend and the holiday were skipped
     nine = datetime(thursday.year, thursday.month, thursday.day, 9, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))
     with time_machine.travel(nine, tick=True):
-        _journey(live_server.url, browser, tmp_path, thursday, promised)
+        _journey(live_server.url, browser, tmp_path, thursday, promised, member_width, agent_width)
 
 
-def _journey(url, browser, tmp_path, thursday, promised):
+def _journey(url, browser, tmp_path, thursday, promised, member_width, agent_width):
     owner = shop_member(language=NL, country="NL", name="Amsterdam Lens B.V.", email="owner@lens.test", points=1200)
     business = Business.objects.get(memberships__user=owner)
     service_seed()
@@ -76,7 +79,7 @@ def _journey(url, browser, tmp_path, thursday, promised):
     credited(business)
     agent = staff_user("service@propass.test", "service", first_name="Sanne", last_name="de Vries", language=NL)
 
-    with browser_page(browser, "nl-NL", PHONE) as member, browser_page(browser, "nl-NL", DESKTOP) as desk:
+    with browser_page(browser, "nl-NL", member_width) as member, browser_page(browser, "nl-NL", agent_width) as desk:
         # The member opens a repair request from what the card's VIEW opens.
         member_log_in(member, url, owner.email, PASSWORD, NL)
         member.goto(f"{url}/subscriptions/benefits/")
