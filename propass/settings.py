@@ -163,6 +163,10 @@ else:
         }
     }
 
+# Reports and finance totals over the whole program are computed at most this often (seconds)
+# and shown "as of" the time they were computed (core/figures.py); 0: on every request.
+FIGURES_MAX_AGE = env_int("FIGURES_MAX_AGE", 0 if TESTING else 300)
+
 # --- Background work ------------------------------------------------------------------
 # RQ enqueues every job with bounded retries, so that a job whose worker died runs again (core/tasks.py).
 RQ = {"QUEUE_CLASS": "propass.core.tasks.RetryingQueue"}

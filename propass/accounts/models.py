@@ -98,6 +98,9 @@ class Business(TimeStampedModel):
         verbose_name = _("business")
         verbose_name_plural = _("businesses")
         ordering = ["name"]
+        # The back office lists and searches businesses by name: read in that order, a page
+        # stops after its rows instead of sorting 150,000.
+        indexes = [models.Index(fields=["name", "id"], name="business_by_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -19,7 +19,7 @@ from propass.core.countries import country_choices
 from propass.core.enums import AuditAction
 from propass.core.errors import DomainError
 from propass.core.models import AuditLog
-from propass.core.paging import CappedPaginator
+from propass.core.paging import COUNT_CAP, CappedPaginator
 from propass.core.selectors import program_current
 from propass.onboarding.enums import ApplicationStatus
 from propass.onboarding.forms import RejectForm, RequestInfoForm
@@ -61,13 +61,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country", "")
     applications = application_queue(status=status, country=country)
     page = CappedPaginator(applications, 50).get_page(request.GET.get("page"))
+    counts = application_counts()
     query = "&".join(f"{key}={value}" for key, value in (("status", status), ("country", country)) if value)
     return render(
         request,
         "backoffice/applications.html",
         {
             "page": page,
-            "counts": application_counts(),
+            "counts": counts,
+            "status_counts": [
+                (code, label, min(counts[code], COUNT_CAP), counts[code] > COUNT_CAP)
+                for code, label in ApplicationStatus.choices
+            ],
             "statuses": ApplicationStatus.choices,
             "countries": country_choices(program_current().participating_countries),
             "status": status,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from propass.accounts.enums import StaffGroup
 from propass.accounts.models import Business, User
 from propass.accounts.permissions import staff_in, staff_required
-from propass.backoffice.selectors import business_overview, business_search, business_search_exact
+from propass.backoffice.selectors import SEARCH_CAP, business_overview, business_search, business_search_exact
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.core.paging import CappedPaginator
@@ -46,7 +46,9 @@ class PointsAdjustForm(forms.Form):
 @staff_required
 def businesses(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = CappedPaginator(business_search(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(business_search(query=query), PAGE_SIZE, cap=SEARCH_CAP if query else None).get_page(
+        request.GET.get("page")
+    )
     if query and page.paginator.count == 1 and business_search_exact(page.object_list[0], query):
         return redirect("backoffice:business", pk=page.object_list[0].pk)
     return render(

@@ -1,6 +1,7 @@
 """Back-office pages for finance: invoices with aging and export, one invoice, payments."""
 
 import csv
+import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from propass.accounts.enums import StaffGroup
 from propass.accounts.permissions import staff_required
@@ -31,6 +32,7 @@ from propass.billing.selectors import (
 )
 from propass.billing.views import invoice_pdf_response
 from propass.core.errors import DomainError
+from propass.core.figures import figures_cached
 from propass.core.forms import DatePicker, form_add_domain_error
 from propass.core.paging import CappedPaginator
 from propass.memberships.enums import PaymentMethod
@@ -140,6 +142,7 @@ def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
+    query.pop("fresh", None)
     return query.urlencode()
 
 
@@ -155,14 +158,23 @@ def invoices(request: HttpRequest) -> HttpResponseBase:
     if _wants_csv(request):
         return _csv_response(f"invoices-{today.isoformat()}.csv", INVOICE_COLUMNS, _invoice_rows(found))
     page = CappedPaginator(found.select_related("business"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The aging and the totals sum every invoice that matches: a few minutes old at most.
+    filters = hashlib.sha256(repr(sorted(form.values().items())).encode()).hexdigest()[:32]
+    figures = figures_cached(
+        f"finance-invoices:{get_language()}:{today.isoformat()}:{filters}",
+        lambda: {"aging": invoice_aging(today=today), "totals": invoice_totals(invoices=found)},
+        fresh=request.GET.get("fresh") == "1",
+    )
     return render(
         request,
         "backoffice/finance_invoices.html",
         {
             "form": form,
             "page": page,
-            "aging": invoice_aging(today=today),
-            "totals": invoice_totals(invoices=found),
+            "aging": figures.value["aging"],
+            "totals": figures.value["totals"],
+            "figures": figures,
+            "query": _query_without_page(request),
             "extra_query": _query_without_page(request),
             "today": today,
         },

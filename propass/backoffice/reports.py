@@ -9,11 +9,13 @@ from typing import Any
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -32,6 +34,7 @@ from propass.backoffice.report_data import (
     Report,
     period_default,
 )
+from propass.core.figures import figures_cached
 from propass.core.forms import DatePicker
 from propass.core.money import money_format
 
@@ -177,11 +180,23 @@ def reports(request: HttpRequest) -> HttpResponse:
     form = _period_form(request)
     period = form.period
     query = urlencode({"from": period.date_from.isoformat(), "to": period.date_to.isoformat()})
-    shown = [_show(build(date_from=period.date_from, date_to=period.date_to), query) for build in REPORTS.values()]
+    figures = figures_cached(
+        f"reports-html:{get_language()}:{period.date_from.isoformat()}:{period.date_to.isoformat()}",
+        lambda: render_to_string(
+            "backoffice/_reports_body.html",
+            {
+                "reports": [
+                    _show(build(date_from=period.date_from, date_to=period.date_to), query)
+                    for build in REPORTS.values()
+                ]
+            },
+        ),
+        fresh=request.GET.get("fresh") == "1",
+    )
     return render(
         request,
         "backoffice/reports.html",
-        {"form": form, "period": period, "reports": shown},
+        {"form": form, "period": period, "body": figures.value, "figures": figures, "query": query},
     )
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from propass.accounts.models import Business, BusinessMembership
 from propass.billing.models import Invoice, Payment
 from propass.billing.selectors import InvoiceFilters, invoice_search
+from propass.core.lookups import Values
 from propass.core.models import AuditLog
 from propass.core.vat import KNOWN_PREFIXES
 from propass.memberships.models import PlanChange, RenewalNotice, Subscription
@@ -54,6 +55,9 @@ def vat_candidates(text: str) -> list[str]:
     return [compact, *(f"{prefix}{compact}" for prefix in sorted(KNOWN_PREFIXES))]
 
 
+SEARCH_CAP = 1_000  # businesses found per way of matching; more shows as "more than"
+
+
 def business_search(*, query: str) -> QuerySet[Business]:
     """Businesses whose company name contains the query, or whose VAT number is it (with or
     without the country prefix, spaces and dots ignored), or one of whose users' e-mail
@@ -71,22 +75,23 @@ def business_search(*, query: str) -> QuerySet[Business]:
     registrations = Registration.objects.filter(serial_number=serial)
     subscriptions = Subscription.objects.filter(membership_number=number)
     by_vat = Q(vat_compact__in=vats) if vats else Q(pk__in=[])
-    # One index per way of matching (a trigram index on the name and on e-mails on PostgreSQL,
-    # an index on the compact VAT number, the serial and the membership number), their ids
-    # united, rather than one pass over every business testing each way in turn.
-    found = (
-        Business.objects.filter(name__icontains=text)
-        .values("pk")
-        .union(
-            Business.objects.annotate(vat_compact=_compact("vat_number")).filter(by_vat).values("pk"),
-            users.values("business"),
-            registrations.values("business"),
-            subscriptions.values("business"),
-        )
-    )
+    # One indexed query per way of matching (the name index walked in name order, a trigram
+    # index on e-mails on PostgreSQL, the compact VAT number, the serial and the membership
+    # number), each stopping after SEARCH_CAP + 1 businesses: a common word (a tenth of 150,000
+    # names) no longer sorts every match. Names are taken in name order, so the first
+    # SEARCH_CAP results are exact; past SEARCH_CAP by another way the list says "more than"
+    # and shows, in name order, those found.
+    ways = [
+        Business.objects.filter(name__icontains=text).order_by("name", "pk").values_list("pk", flat=True),
+        Business.objects.annotate(vat_compact=_compact("vat_number")).filter(by_vat).values_list("pk", flat=True),
+        users.order_by().values_list("business_id", flat=True),
+        registrations.order_by().values_list("business_id", flat=True),
+        subscriptions.order_by().values_list("business_id", flat=True),
+    ]
+    found = {pk for way in ways for pk in way[: SEARCH_CAP + 1]}
     return (
         businesses.annotate(vat_compact=_compact("vat_number"))
-        .filter(pk__in=found)
+        .filter(pk__any=Values(found))
         .annotate(
             matched_name=ExpressionWrapper(Q(name__icontains=text), output_field=BooleanField()),
             matched_vat=ExpressionWrapper(by_vat, output_field=BooleanField()),
@@ -116,12 +121,12 @@ def business_search_exact(hit: Business, query: str) -> bool:
 LATEST = 50
 
 
-def _ids(queryset: QuerySet[Any]) -> list[str]:
+def _ids(queryset: QuerySet[Any]) -> Values:
     """The primary keys of a queryset as text, for AuditLog.target_id. A list, not a subquery:
     PostgreSQL then combines one index scan per kind of target (a bitmap OR) instead of walking
     the whole log newest first, filtering each entry against the subqueries (62 ms -> 4 ms for
     a business with 2,600 products among 200,000 entries)."""
-    return [str(pk) for pk in queryset.values_list("pk", flat=True)]
+    return Values(str(pk) for pk in queryset.order_by().values_list("pk", flat=True))
 
 
 @dataclass
@@ -187,9 +192,9 @@ def business_overview(*, business: Business) -> BusinessOverview:
         Q(target_type=Business._meta.label_lower, target_id=str(business.pk))
         | Q(target_type=Subscription._meta.label_lower, target_id__in=[str(s.pk) for s in subscriptions])
         | Q(target_type=Application._meta.label_lower, target_id__in=[str(a.pk) for a in own_applications])
-        | Q(target_type=Invoice._meta.label_lower, target_id__in=_ids(invoices))
-        | Q(target_type=Registration._meta.label_lower, target_id__in=_ids(registrations))
-        | Q(target_type=Ticket._meta.label_lower, target_id__in=_ids(tickets))
+        | Q(target_type=Invoice._meta.label_lower, target_id__any=_ids(invoices))
+        | Q(target_type=Registration._meta.label_lower, target_id__any=_ids(registrations))
+        | Q(target_type=Ticket._meta.label_lower, target_id__any=_ids(tickets))
         | Q(target_type="accounts.user", target_id__in=[str(pk) for pk in user_ids])
     )
     return BusinessOverview(

@@ -1,3 +1,4 @@
+from importlib import import_module
 from typing import Any
 
 from django.apps import AppConfig
@@ -19,6 +20,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        import_module("propass.core.lookups")  # registers field__any
+
         # Each app registers its periodic jobs in its own jobs.py.
         autodiscover_modules("jobs")
         post_migrate.connect(cache_table_create, sender=self, dispatch_uid="propass.core.cache_table_create")

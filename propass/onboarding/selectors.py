@@ -4,6 +4,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from propass.accounts.models import Business, User
+from propass.core.paging import COUNT_CAP
 from propass.onboarding.enums import OPEN_STATUSES, ApplicationStatus
 from propass.onboarding.models import Application, ApplicationDocument
 from propass.products.selectors import legacy_products_count
@@ -23,11 +24,19 @@ def application_queue(*, status: str = "", country: str = "") -> QuerySet[Applic
 
 def application_counts() -> dict[str, int]:
     """How many applications are in each status, and how many open ones are past their
-    deadline: a count per status from the status index and the overdue ones from the open
-    queue's partial index, never a pass over every decided application's row."""
+    deadline. Open statuses are counted exactly (the open queue's partial index); decided ones
+    up to COUNT_CAP + 1 through the status index, a number above COUNT_CAP meaning "more than
+    COUNT_CAP" (150,000 approved applications need no exact count on every queue page)."""
     per_status = dict(
-        Application.objects.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+        Application.objects.filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
+    for status in ApplicationStatus.values:
+        if status not in OPEN_STATUSES:
+            per_status[status] = Application.objects.filter(status=status).order_by()[: COUNT_CAP + 1].count()
     overdue = Application.objects.filter(status__in=OPEN_STATUSES, sla_deadline__lt=timezone.now()).count()
     return {"overdue": overdue, **{status: per_status.get(status, 0) for status in ApplicationStatus.values}}
 

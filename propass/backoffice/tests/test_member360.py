@@ -128,6 +128,20 @@ def test_the_search_list_is_paginated_in_a_fixed_number_of_queries(client, staff
         assert "Studio 059" in client.get("/backoffice/businesses/", {"q": "studio", "page": 2}).content.decode()
 
 
+def test_past_the_cap_the_search_says_more_than_and_lists_the_first_names_in_order(client, staff, shop, monkeypatch):
+    monkeypatch.setattr("propass.backoffice.selectors.SEARCH_CAP", 3)
+    monkeypatch.setattr("propass.backoffice.businesses.SEARCH_CAP", 3)
+    monkeypatch.setattr("propass.backoffice.businesses.PAGE_SIZE", 2)
+    Business.objects.bulk_create(Business(name=f"Lumen {letter}", country="IT") for letter in "EDCBA")
+    client.force_login(staff)
+    page = client.get("/backoffice/businesses/", {"q": "lumen"}).content.decode()
+    assert page.index("Lumen A") < page.index("Lumen B")
+    assert "Lumen C" not in page
+    assert "Page 1 of more than 2" in page
+    second = client.get("/backoffice/businesses/", {"q": "lumen", "page": 2}).content.decode()
+    assert "Lumen C" in second and "Lumen D" not in second  # the first SEARCH_CAP results, in name order
+
+
 # --- The 360 page ----------------------------------------------------------------------------
 
 

@@ -727,3 +727,20 @@ def test_every_chart_has_a_visible_title(client, finance, history):
         caption = figure.split("<figcaption>")[1].split("</figcaption>")[0]
         title = ET.fromstring(f"<svg{figure.split('<svg')[1].split('</svg>')[0]}</svg>").find(f"{SVG}title").text
         assert caption == title
+
+
+def test_the_page_shows_figures_a_few_minutes_old_and_computes_them_again_on_request(
+    client, program_admin, history, settings
+):
+    settings.FIGURES_MAX_AGE = 300
+    client.force_login(program_admin)
+    first = ReportPage()
+    first.feed(client.get(PAGE, QUERY).content.decode())
+    assert "Figures as of" in client.get(PAGE, QUERY).content.decode()
+    LegacyAccount.objects.filter(migrated_at__isnull=False).update(migrated_at=None)
+    stale = ReportPage()
+    stale.feed(client.get(PAGE, QUERY).content.decode())
+    assert stale.facts["migration"] == first.facts["migration"] == ["6", "5", "3", "3", "12", "5"]
+    fresh = ReportPage()
+    fresh.feed(client.get(PAGE, {**QUERY, "fresh": "1"}).content.decode())
+    assert fresh.facts["migration"] != first.facts["migration"]

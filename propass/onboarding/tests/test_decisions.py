@@ -29,10 +29,27 @@ def test_the_queue_has_a_fixed_number_of_queries(client, program, validation_age
     for n in range(20):
         submit(email=f"a{n}@example.com")
     client.force_login(validation_agent)
-    # session, user, groups check, counts per status, overdue count, page count, page, program (country filter)
-    with django_assert_num_queries(9):
+    # session, user, groups check, counts per open status, approved and rejected counted up to
+    # the cap, overdue count, page count, page, program (country filter)
+    with django_assert_num_queries(11):
         response = client.get("/backoffice/applications/")
     assert response.content.decode().count("<tr") == 21
+
+
+def test_decided_applications_are_counted_up_to_the_cap(client, program, validation_agent, monkeypatch):
+    monkeypatch.setattr("propass.onboarding.selectors.COUNT_CAP", 2)
+    monkeypatch.setattr("propass.backoffice.applications.COUNT_CAP", 2)
+    for n in range(4):
+        submit(email=f"r{n}@example.com")
+    # Test data only: three applications decided without the review steps.
+    Application.objects.filter(email__in=["r0@example.com", "r1@example.com", "r2@example.com"]).update(
+        status=ApplicationStatus.REJECTED
+    )
+    client.force_login(validation_agent)
+    page = client.get("/backoffice/applications/").content.decode()
+    assert '<a href="?status=rejected"><strong>more than 2</strong>' in page
+    assert '<a href="?status=submitted"><strong>1</strong>' in page
+    assert '<a href="?status=approved"><strong>0</strong>' in page
 
 
 def test_the_queue_filters_by_status_and_country(client, program, validation_agent):
