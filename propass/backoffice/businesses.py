@@ -49,6 +49,7 @@ def businesses(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(business_search(query=query), PAGE_SIZE, cap=SEARCH_CAP if query else None).get_page(
         request.GET.get("page")
     )
+    page.object_list = list(page.object_list)  # read once: the single-hit check and the list share it
     if query and page.paginator.count == 1 and business_search_exact(page.object_list[0], query):
         return redirect("backoffice:business", pk=page.object_list[0].pk)
     return render(

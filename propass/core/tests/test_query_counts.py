@@ -3,18 +3,21 @@ same for a business with a handful of products, bells and service requests as fo
 and the number pinned here (a new query per row, or a new query per page, fails)."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from propass.accounts.models import Business
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.notifications.models import Notification
+from propass.onboarding.tests.helpers import submit
 from propass.products.tests.helpers import camera, register
 from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.service.seed import service_seed
 from propass.service.tests.helpers import ask
 from propass.testing.clients import api_clients
 from propass.testing.shop import buy
+from propass.testing.staff import staff_session_verify, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +98,39 @@ def test_the_checkout_review_costs_the_same_queries_whatever_the_products(client
         register(business, camera(f"EOS-C{n}"), serial=f"1{n:011d}", actor=owner)
     Business.objects.filter(pk=business.pk).update(points_balance=1500)
     assert _counts(client, CHECKOUT) == few == CHECKOUT
+
+
+# Back-office pages of the benchmark: queries whatever the data ({pk}: the business above)
+OFFICE_PAGES = {
+    "/backoffice/applications/": 11,
+    "/backoffice/businesses/{pk}/": 23,
+    "/backoffice/businesses/{pk}/products/": 6,
+    "/backoffice/businesses/?q=Studio": 9,
+    "/backoffice/audit/": 5,
+    "/backoffice/finance/invoices/": 9,
+    "/backoffice/finance/payments/": 5,
+    "/backoffice/reports/": 15,
+    "/backoffice/support/": 5,
+    "/backoffice/service/": 9,
+    "/backoffice/outbox/": 5,
+}
+
+
+def test_back_office_pages_cost_the_same_queries_for_few_rows_as_for_many(client, member):
+    business, owner = member
+    agent = staff_user("everything@propass.test", "validation")
+    for group in ("support", "finance", "program_admin", "service", "auditor"):
+        agent.groups.add(Group.objects.get_or_create(name=group)[0])
+    client.force_login(agent)
+    staff_session_verify(client, agent)
+    pages = {url.format(pk=business.pk): count for url, count in OFFICE_PAGES.items()}
+    for n in range(3):
+        submit(email=f"few{n}@example.com")
+    few = _counts(client, pages)
+    _grow(business, owner, 200, 60)
+    for n in range(60):
+        submit(email=f"many{n}@example.com")
+    for n in range(30):
+        BusinessFactory(name=f"Studio {n:03d}", country="IT")
+    many = _counts(client, pages)
+    assert many == few == pages
