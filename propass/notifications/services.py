@@ -1,4 +1,5 @@
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -231,14 +232,20 @@ def notification_business(
 
 
 def notifications_businesses(
-    *, entries: list[tuple[Audience, dict]], kind: str, title: Any, body: Any = "", url: str = ""
+    *,
+    entries: Sequence[tuple[Audience, dict] | tuple[Audience, dict, str]],
+    kind: str,
+    title: Any,
+    body: Any = "",
+    url: str = "",
 ) -> None:
-    """`notification_business` for many businesses, each with its own `params`, in one INSERT.
-    Each business's `memberships` are read as given: the caller prefetches the active users'
-    memberships (`business__memberships`, filtered on `user__is_active`)."""
+    """`notification_business` for many businesses, each with its own `params` (and its own
+    link when an entry gives a third item), in one INSERT. Each business's `memberships` are
+    read as given: the caller prefetches the active users' memberships (`business__memberships`,
+    filtered on `user__is_active`)."""
     rows = []
-    for business, params in entries:
-        row = _notification_row(kind=kind, title=title, body=body, url=url, params=params)
+    for business, params, *link in entries:
+        row = _notification_row(kind=kind, title=title, body=body, url=link[0] if link else url, params=params)
         rows += [Notification(user_id=membership.user_id, **row) for membership in business.memberships.all()]
     Notification.objects.bulk_create(rows)
 

@@ -3,22 +3,22 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from propass.accounts.models import Business, User
+from propass.accounts.models import Business, BusinessMembership, User
 from propass.catalog.models import ProductModel
 from propass.catalog.serials import serial_format
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, InvalidInput, NotFound
 from propass.core.services import audit_record
-from propass.core.statuses import status_move
-from propass.notifications.services import business_notify, notification_business
+from propass.core.statuses import status_move, statuses_move
+from propass.notifications.services import business_notify, notification_business, notifications_businesses
 from propass.points.enums import LedgerReason
-from propass.points.services import points_post
+from propass.points.services import LedgerLine, points_post, points_post_many
 from propass.products.enums import RegistrationStatus
 from propass.products.models import Registration
 
@@ -313,37 +313,64 @@ def _reject(registration: Registration, agent: User, note: str) -> None:
     )
 
 
+END_OF_SUPPORT_CHUNK = 1_000
+
+
 def registration_end_of_support(*, at: datetime) -> int:
-    """Products past their model's end of support lose their points, once."""
+    """Products past their model's end of support lose their points, once. Set-wise, a chunk
+    of registrations at a time: locked (rows another run holds are left to it), moved in one
+    UPDATE, their debits written and balances moved by `points_post_many`, one bell per product
+    in one INSERT. Returns how many registrations this call moved."""
     today = timezone.localtime(at).date()
-    due = Registration.objects.filter(
-        status=RegistrationStatus.COMPLETE, product__end_of_support__lt=today
-    ).select_related("product", "business")
+    active = BusinessMembership.objects.filter(user__is_active=True)
     count = 0
-    for registration in due:
+    while True:
         with transaction.atomic():
-            credited = registration.points_credited
-            if not status_move(registration, RegistrationStatus.END_OF_SUPPORT, points_credited=0):
-                continue
-            if credited:
-                points_post(
-                    business_id=registration.business_id,
-                    amount=-credited,
-                    reason=LedgerReason.END_OF_SUPPORT,
-                    reference=_reference(registration),
-                    registration_id=registration.pk,
-                )
-            notification_business(
-                business=registration.business,
+            due = list(
+                Registration.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(status=RegistrationStatus.COMPLETE, product__end_of_support__lt=today)
+                .select_related("product", "business")
+                .order_by("pk")[:END_OF_SUPPORT_CHUNK]
+            )
+            if not due:
+                return count
+            statuses_move(
+                Registration.objects.filter(pk__in=[registration.pk for registration in due]),
+                [RegistrationStatus.COMPLETE],
+                RegistrationStatus.END_OF_SUPPORT,
+                points_credited=0,
+            )
+            points_post_many(
+                [
+                    LedgerLine(
+                        business_id=registration.business_id,
+                        amount=-registration.points_credited,
+                        reason=LedgerReason.END_OF_SUPPORT,
+                        reference=_reference(registration),
+                        registration_id=registration.pk,
+                    )
+                    for registration in due
+                    if registration.points_credited
+                ]
+            )
+            prefetch_related_objects(
+                [registration.business for registration in due], Prefetch("memberships", queryset=active)
+            )
+            notifications_businesses(
+                entries=[
+                    (
+                        registration.business,
+                        {
+                            "product": str(registration.product),
+                            "points": registration.points_credited,
+                            "serial": registration.serial_number,
+                        },
+                        reverse("products:detail", args=[registration.pk]),
+                    )
+                    for registration in due
+                ],
                 kind="end_of_support",
                 title=_("%(product)s reached its end of support"),
                 body=_("The %(points)s points of serial %(serial)s are no longer counted."),
-                url=reverse("products:detail", args=[registration.pk]),
-                params={
-                    "product": str(registration.product),
-                    "points": credited,
-                    "serial": registration.serial_number,
-                },
             )
-            count += 1
-    return count
+            count += len(due)

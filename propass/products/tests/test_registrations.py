@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from propass.accounts.models import Business
+from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.catalog.models import ProductModel
 from propass.core.errors import Conflict, InvalidInput
 from propass.notifications.models import Notification
@@ -113,6 +114,33 @@ def test_accessories_can_be_registered_and_earn_nothing(business):
     assert registration.status == RegistrationStatus.COMPLETE
     assert _balance(business) == 0
     assert LedgerEntry.objects.count() == 0
+
+
+def test_end_of_support_runs_set_wise_over_many_businesses_chunk_by_chunk(db, monkeypatch):
+    monkeypatch.setattr("propass.products.services.END_OF_SUPPORT_CHUNK", 4)
+    old, current = camera("EOS-OLD", points=100, end_of_support=date(2026, 1, 31)), camera("EOS-NEW", points=50)
+    owners = []
+    for n in range(3):
+        shop = BusinessFactory(name=f"Shop {n}")
+        owners.append(MembershipFactory(business=shop, role="superuser").user)
+        for k in range(3):
+            register(shop, old, serial=f"1000000000{n}{k}")
+        register(shop, current, serial=f"20000000000{n}")
+    at = datetime(2026, 2, 2, 3, 0, tzinfo=timezone.get_current_timezone())
+    assert registration_end_of_support(at=at) == 9
+    assert registration_end_of_support(at=at) == 0
+    for owner in owners:
+        shop = owner.membership.business
+        assert _balance(shop) == 50 == sum(LedgerEntry.objects.filter(business=shop).values_list("amount", flat=True))
+        bells = Notification.objects.filter(user=owner, kind="end_of_support")
+        assert bells.count() == 3
+        assert {bell.url for bell in bells} == {
+            f"/products/{pk}/"
+            for pk in Registration.objects.filter(business=shop, product=old).values_list("pk", flat=True)
+        }
+    assert Registration.objects.filter(status=RegistrationStatus.END_OF_SUPPORT).count() == 9
+    assert set(LedgerEntry.objects.filter(reason="end_of_support").values_list("amount", flat=True)) == {-100}
+    assert Registration.objects.filter(product=current, status=RegistrationStatus.COMPLETE).count() == 3
 
 
 def test_end_of_support_debits_once_even_when_the_job_runs_twice(business, owner):
