@@ -13,6 +13,7 @@ from propass.billing.models import Invoice
 from propass.billing.selectors import invoices_for
 from propass.billing.views import invoice_pdf_response
 from propass.core.errors import NotFound
+from propass.core.rest import PDF_RENDERERS
 
 
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
@@ -48,6 +49,8 @@ class InvoiceDetailView(RetrieveAPIView[Invoice]):
 
 class InvoicePdfView(APIView):
     """The invoice as PDF (billing rights needed)."""
+
+    renderer_classes = PDF_RENDERERS
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponseBase:

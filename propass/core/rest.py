@@ -3,7 +3,7 @@ shared cache (the database cache, or Redis), so every web process counts togethe
 
 from typing import Any
 
-from rest_framework import throttling
+from rest_framework import renderers, throttling
 
 from propass.core.ratelimit import client_address
 
@@ -13,3 +13,31 @@ class ClientRateThrottle(throttling.AnonRateThrottle):
 
     def get_ident(self, request: Any) -> str:
         return client_address(request)
+
+
+class DownloadRenderer(renderers.BaseRenderer):
+    """For a view that answers a file itself (an invoice PDF, a slip, an attachment): lets a
+    client that asks for the file's type (`Accept: application/pdf`, `image/png`, …: what HTTP
+    clients send for a download) through content negotiation instead of a 406. The file goes
+    out as the view made it; an error the API answers instead (not found, no rights) is JSON."""
+
+    media_type = "*/*"
+    format = "download"
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data, "application/json", renderer_context)
+
+
+class PdfRenderer(DownloadRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+DOWNLOAD_RENDERERS = [renderers.JSONRenderer, DownloadRenderer]
+PDF_RENDERERS = [renderers.JSONRenderer, PdfRenderer]

@@ -19,6 +19,7 @@ from propass.accounts.permissions import staff_in
 from propass.accounts.rest import caller_business
 from propass.core.api import IDEMPOTENCY_RESPONSES, idempotent
 from propass.core.errors import NotFound
+from propass.core.rest import DOWNLOAD_RENDERERS, PDF_RENDERERS
 from propass.service.enums import ServiceKind, ServiceStatus
 from propass.service.models import ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
 from propass.service.selectors import (
@@ -310,6 +311,8 @@ class QuoteDeclineView(APIView):
 class ServiceRequestSlipView(APIView):
     """The shipping slip (PDF) in the caller's language."""
 
+    renderer_classes = PDF_RENDERERS
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         return slip_response(service_request_for_member(business=caller_business(request), request_id=pk))
@@ -317,6 +320,8 @@ class ServiceRequestSlipView(APIView):
 
 class ServiceRequestAttachmentView(APIView):
     """Download an attachment of one of the business's requests."""
+
+    renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int, attachment_id: int) -> HttpResponseBase:

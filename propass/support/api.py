@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from propass.accounts.rest import caller_business
 from propass.core.errors import NotFound
+from propass.core.rest import DOWNLOAD_RENDERERS
 from propass.support.enums import TicketCategory, TicketStatus
 from propass.support.models import Ticket, TicketAttachment, TicketMessage
 from propass.support.selectors import attachment_for, ticket_for_member, ticket_list
@@ -144,6 +145,8 @@ class TicketCloseView(APIView):
 
 class TicketAttachmentView(APIView):
     """Download an attachment of one of the business's tickets."""
+
+    renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int, attachment_id: int) -> HttpResponseBase:

@@ -171,6 +171,27 @@ def test_the_invoice_pdf_is_in_the_business_language(client, data, owner, member
     assert client.get(f"/subscriptions/invoices/{invoice.pk}/pdf/").status_code in {403, 404}
 
 
+@pytest.mark.parametrize("accept", ["application/pdf", "*/*", "application/json", "application/pdf, */*;q=0.1"])
+def test_the_api_pdf_download_answers_what_http_clients_ask_for(data, owner, member, business, accept):
+    from rest_framework.test import APIClient
+
+    invoice = invoice_issue(request_id=_request(_subscription(business, method="bank_transfer")).pk)
+    api = APIClient()
+    api.force_authenticate(owner)
+    response = api.get(f"/api/v1/invoices/{invoice.pk}/pdf/", HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    missing = api.get("/api/v1/invoices/999999/pdf/", HTTP_ACCEPT=accept)
+    assert missing.status_code == 404
+    assert missing["Content-Type"].startswith("application/json")
+    assert missing.json()["error"]["code"] == "not_found"
+    api.force_authenticate(member)  # no billing rights
+    refused = api.get(f"/api/v1/invoices/{invoice.pk}/pdf/", HTTP_ACCEPT=accept)
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("application/json")
+
+
 def test_the_invoice_pdf_is_tagged_for_screen_readers_in_the_invoice_language(data, business):
     """A PDF/UA document: a structure tree (headings, tables, paragraphs in reading order),
     marked content, the document's language and its title shown instead of the file name."""

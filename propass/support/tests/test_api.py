@@ -61,6 +61,10 @@ def test_a_ticket_is_opened_with_an_attachment_in_multipart(api, program, owner)
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     assert b"".join(download.streaming_content) == MINIMAL_PDF
+    # What download clients send: the file's type, or anything.
+    for accept in ("application/pdf", "application/octet-stream", "*/*"):
+        again = api.get(attachment["url"], HTTP_ACCEPT=accept)
+        assert (again.status_code, again["Content-Type"]) == (200, "application/pdf"), accept
 
 
 def test_a_renamed_program_is_refused_in_the_error_shape(api, program, owner):
