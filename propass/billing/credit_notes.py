@@ -28,12 +28,21 @@ def invoice_credited_net(*, invoice: Invoice) -> Decimal:
     return -credited
 
 
-def credit_note_issue(*, invoice_id: int, reason: str, actor: object = None, net: Decimal | None = None) -> Invoice:
+def credit_note_issue(
+    *,
+    invoice_id: int,
+    reason: str,
+    actor: object = None,
+    net: Decimal | None = None,
+    refunded_by_provider: str = "",
+) -> Invoice:
     """Credit an issued invoice, in full or for part of its net, with a credit note in the
     seller's credit-note series for the year (gap-free) and the invoice's VAT treatment and
     rate; amounts are negative. The invoice keeps every field as issued; an unpaid invoice
     credited in full leaves collection (void). Money paid by card is refunded through the
-    gateway once the credit note is committed."""
+    gateway once the credit note is committed, unless `refunded_by_provider` names a refund the
+    provider already made (in its dashboard): the refund is then recorded as done and the
+    credit note settled, nothing is sent."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput(fields={"reason": [str(_("Say why the invoice is credited."))]})
@@ -86,7 +95,14 @@ def credit_note_issue(*, invoice_id: int, reason: str, actor: object = None, net
         refund: Payment | None = None
         if paid and invoice.payment_method == "card":
             charge = invoice.payments.filter(method=Payment.Method.CARD, status=Payment.Status.SUCCEEDED).first()
-            if charge is not None:
+            if charge is not None and refunded_by_provider:
+                Payment.objects.create(
+                    invoice=credit_note, method=Payment.Method.REFUND, amount=-(amount + vat),
+                    currency=invoice.currency, idempotency_key=f"{number}:refund", status=Payment.Status.SUCCEEDED,
+                    gateway_reference=refunded_by_provider[:100], finished_at=timezone.now(),
+                )  # fmt: skip
+                status_move(credit_note, InvoiceStatus.PAID, paid_at=timezone.now())
+            elif charge is not None:
                 refund = Payment.objects.create(
                     invoice=credit_note, method=Payment.Method.REFUND, amount=-(amount + vat),
                     currency=invoice.currency, idempotency_key=f"{number}:refund",
@@ -103,6 +119,71 @@ def credit_note_issue(*, invoice_id: int, reason: str, actor: object = None, net
             refund_id = refund.pk
             transaction.on_commit(lambda: _refund_soon(refund_id))
     return credit_note
+
+
+def invoice_refunded_by_provider(
+    *, charge_reference: str, refunded_total: Decimal, currency: str, reference: str
+) -> str:
+    """Money refunded outside ProPass (in the provider's dashboard) on a card charge: the part
+    of `refunded_total` (everything refunded on that charge so far, as the provider counts it)
+    that no credit note covers yet gets one, settled, with the provider's `reference`; a refund
+    ProPass made itself (pending or done) already has its credit note. Exactly once however
+    often, and in whatever order, the provider tells: the invoice is locked and the covered
+    amount recomputed each time. When it cannot be split into net and VAT of the invoice (another
+    currency, more than is left), nothing is credited and the answer says so, for finance, who
+    see it in the invoice's audit entries. Returns what was done, for the event's record."""
+    charge = (
+        Payment.objects.filter(
+            method=Payment.Method.CARD, status=Payment.Status.SUCCEEDED, gateway_reference=charge_reference
+        )
+        .order_by("pk")
+        .first()
+    )
+    if charge is None:
+        return f"refund of {charge_reference}: no card payment of ours"
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=charge.invoice_id)
+        covered = -(
+            Payment.objects.filter(invoice__credited_invoice=invoice, method=Payment.Method.REFUND)
+            .exclude(status=Payment.Status.FAILED)
+            .aggregate(total=Sum("amount"))["total"]
+            or Decimal("0")
+        )
+        missing = refunded_total - covered
+        if missing <= 0:
+            return f"refund of {charge_reference}: {refunded_total} {currency} already credited"
+        credited = invoice.credit_notes.aggregate(net=Sum("net"), vat=Sum("vat"))
+        open_total = invoice.total + (credited["net"] or 0) + (credited["vat"] or 0)
+        net = None if missing == open_total else _net_of(missing, invoice.vat_rate)
+        if currency != invoice.currency or missing > open_total or (net is None and missing != open_total):
+            audit_record(
+                actor=None,
+                action=AuditAction.REFUND_UNMATCHED,
+                target=invoice,
+                data={
+                    "refunded": f"{missing} {currency}",
+                    "reference": reference,
+                    "open": f"{open_total} {invoice.currency}",
+                },
+            )
+            left = f"{open_total} {invoice.currency}"
+            return f"refund of {missing} {currency} on {invoice.number}: left to finance (open {left})"
+        credit_note = credit_note_issue(
+            invoice_id=invoice.pk,
+            reason=str(_("Refunded in the payment provider (%(reference)s)") % {"reference": reference}),
+            net=net,
+            refunded_by_provider=reference,
+        )
+    return f"refund of {missing} {currency} on {invoice.number}: credit note {credit_note.number}"
+
+
+def _net_of(gross: Decimal, rate: Decimal) -> Decimal | None:
+    """The net whose VAT at `rate` (rounded half up, as credit notes round it) makes `gross`."""
+    guess = (gross * 100 / (100 + rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    for net in (guess, guess - CENT, guess + CENT):
+        if net > 0 and net + (net * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP) == gross:
+            return net
+    return None
 
 
 def _refund_soon(payment_id: int) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from propass.billing.collection import payment_failed, payment_succeeded
+from propass.billing.credit_notes import invoice_refunded_by_provider
 from propass.billing.models import Payment, PaymentEvent
 from propass.billing.stripe_gateway import from_minor_units, minor_units
 from propass.core.errors import InvalidInput, NotFound
@@ -126,9 +127,17 @@ def _intent_failed(intent: dict[str, Any]) -> str:
 
 
 def _charge_refunded(charge: dict[str, Any]) -> str:
+    """A refund on one of our card charges: whatever no credit note covers yet (a refund made in
+    the provider's dashboard) gets its credit note, once (credit_notes.invoice_refunded_by_provider)."""
     currency = str(charge.get("currency", "")).upper()
     amount = from_minor_units(int(charge.get("amount_refunded") or 0), currency or "EUR")
-    return f"refunded {amount} {currency} of {charge.get('payment_intent') or charge.get('id')}"
+    paid_by = str(charge.get("payment_intent") or charge.get("id") or "")
+    refunds = ((charge.get("refunds") or {}).get("data")) or []
+    reference = str(refunds[0].get("id")) if refunds and isinstance(refunds[0], dict) else str(charge.get("id", ""))
+    outcome = invoice_refunded_by_provider(
+        charge_reference=paid_by, refunded_total=amount, currency=currency, reference=reference
+    )
+    return f"refunded {amount} {currency} of {paid_by}; {outcome}"
 
 
 def _refund_updated(refund: dict[str, Any]) -> str:

@@ -45,6 +45,7 @@ class AuditAction(models.TextChoices):
     PROGRAM_UPDATE = "program.update"
     REFUND_FAILED = "refund.failed"
     REFUND_SUCCEEDED = "refund.succeeded"
+    REFUND_UNMATCHED = "refund.unmatched"
     REGISTRATION_REVIEW = "registration.review"
     SERVICE_CANCEL = "service.cancel"
     SERVICE_CLOSE = "service.close"

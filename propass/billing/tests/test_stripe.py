@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.billing.collection import invoice_collect_due
+from propass.billing.credit_notes import credit_note_issue
 from propass.billing.gateways import GatewayUnavailable, PaymentDeclined, gateway
 from propass.billing.invoicing import invoice_issue
 from propass.billing.models import Invoice, Payment, PaymentEvent
@@ -312,7 +313,88 @@ def test_a_refund_is_noted_on_the_event(stripe_mode, client, db):
     charge = {"id": "ch_1", "object": "charge", "payment_intent": "pi_1", "amount_refunded": 2050, "currency": "eur"}
     response = _deliver(client, _event("evt_refund", "charge.refunded", charge))
     assert response.status_code == 200
-    assert PaymentEvent.objects.get().outcome == "refunded 20.50 EUR of pi_1"
+    assert PaymentEvent.objects.get().outcome == "refunded 20.50 EUR of pi_1; refund of pi_1: no card payment of ours"
+
+
+def _paid_by_card(shop, owner, fake):
+    _subscription, invoice = _buy(shop, owner)
+    invoice_collect_due(at=_at(invoice.due_date))
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+    return invoice, Payment.objects.get(invoice=invoice).gateway_reference
+
+
+def _refunded(intent_id: str, invoice, amount, refund_id="re_dashboard_1", currency=None) -> dict:
+    cents = minor_units(Decimal(amount), invoice.currency)
+    return {"id": "ch_1", "object": "charge", "payment_intent": intent_id,
+            "amount": minor_units(invoice.total, "EUR"),
+            "amount_refunded": cents, "currency": (currency or invoice.currency).lower(), "refunded": True,
+            "refunds": {"object": "list", "data": [{"id": refund_id, "object": "refund", "amount": cents}]},
+            }  # fmt: skip
+
+
+def test_a_dashboard_refund_creates_one_settled_credit_note_however_often_it_is_told(stripe_mode, shop, owner, client):
+    invoice, intent_id = _paid_by_card(shop, owner, stripe_mode)
+    charge = _refunded(intent_id, invoice, invoice.total)
+    for _ in range(3):  # the same event delivered three times
+        assert _deliver(client, _event("evt_refund", "charge.refunded", charge)).status_code == 200
+    # and told again by a later event carrying the same total refunded
+    assert _deliver(client, _event("evt_refund_again", "charge.refunded", charge)).status_code == 200
+    (credit_note,) = Invoice.objects.filter(kind="credit_note")
+    assert (credit_note.credited_invoice, credit_note.total, credit_note.net) == (invoice, -invoice.total, -invoice.net)
+    assert credit_note.status == "paid"
+    refund = Payment.objects.get(method="refund")
+    assert (refund.status, refund.gateway_reference, refund.amount) == ("succeeded", "re_dashboard_1", -invoice.total)
+    assert stripe_mode.refunds == {}  # nothing was sent back to Stripe
+    assert "credit note" in PaymentEvent.objects.get(event_id="evt_refund").outcome
+
+
+def test_a_partial_dashboard_refund_is_credited_for_its_amount_then_the_rest(stripe_mode, shop, owner, client):
+    invoice, intent_id = _paid_by_card(shop, owner, stripe_mode)
+    part = Decimal("60.50")
+    _deliver(client, _event("evt_part", "charge.refunded", _refunded(intent_id, invoice, part, "re_a")))
+    (first,) = Invoice.objects.filter(kind="credit_note")
+    assert first.total == -part
+    assert first.net + first.vat == -part
+    _deliver(client, _event("evt_rest", "charge.refunded", _refunded(intent_id, invoice, invoice.total, "re_b")))
+    totals = sorted(Invoice.objects.filter(kind="credit_note").values_list("total", flat=True))
+    assert sum(totals) == -invoice.total
+    assert len(totals) == 2
+
+
+def test_a_refund_propass_made_itself_is_not_credited_twice_when_stripe_reports_it(
+    stripe_mode, shop, owner, client, django_capture_on_commit_callbacks
+):
+    invoice, intent_id = _paid_by_card(shop, owner, stripe_mode)
+    with django_capture_on_commit_callbacks(execute=True):
+        credit_note_issue(invoice_id=invoice.pk, reason="Cancelled within 14 days")
+    assert len(stripe_mode.refunds) == 1
+    _deliver(client, _event("evt_ours", "charge.refunded", _refunded(intent_id, invoice, invoice.total)))
+    assert Invoice.objects.filter(kind="credit_note").count() == 1
+    assert "already credited" in PaymentEvent.objects.get(event_id="evt_ours").outcome
+
+
+def test_a_refund_in_another_currency_is_left_to_finance(stripe_mode, shop, owner, client):
+    invoice, intent_id = _paid_by_card(shop, owner, stripe_mode)
+    _deliver(client, _event("evt_odd", "charge.refunded", _refunded(intent_id, invoice, "10.00", currency="USD")))
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    entry = AuditLog.objects.get(action="refund.unmatched")
+    assert entry.target_id == str(invoice.pk)
+    assert "left to finance" in PaymentEvent.objects.get(event_id="evt_odd").outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_deliveries_of_a_dashboard_refund_at_once_credit_once(stripe_mode, shop, owner):
+    invoice, intent_id = _paid_by_card(shop, owner, stripe_mode)
+    charge = _refunded(intent_id, invoice, invoice.total)
+
+    def deliver(n):
+        return _deliver(Client(), _event(f"evt_at_once_{n}", "charge.refunded", charge)).status_code
+
+    results = run_at_once(3, deliver)
+    assert errors_in(results) == []
+    assert results == [200, 200, 200]
+    assert Invoice.objects.filter(kind="credit_note").count() == 1
 
 
 def test_an_unknown_event_type_is_stored_and_ignored(stripe_mode, client, db):
