@@ -3,11 +3,16 @@
 A credit that carries the RF reference of an open invoice and pays its total settles it; a
 credit whose amount and sender fit one open invoice is suggested to finance; everything else
 (partial or double payments, unknown references) waits on /backoffice/bank/ for a person.
+
+Banks write what the payer said in different places (the structured creditor reference, the
+unstructured lines, the additional remittance, transaction and entry information): all of it is
+the line's remittance text, and a reference is looked for in all of it.
 """
 
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -23,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import iso11649
 
 from propass.billing.collection import invoice_record_payment
+from propass.billing.invoicing import structured_reference
 from propass.billing.models import (
     BankLine,
     BankLineStatus,
@@ -44,6 +50,13 @@ CAMT053_NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\
 OPEN = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
 # "RF" and two check digits, then the reference as written: in one piece or in groups of four.
 RF_IN_TEXT = re.compile(r"(?<![0-9A-Z])RF[0-9]{2}[0-9A-Z]*(?: [0-9A-Z]+)*")
+# A word of the remittance text that may be an invoice's number or reference ("PP-2026-000001").
+WORD = re.compile(r"[0-9A-Za-z]+(?:[-.][0-9A-Za-z]+)*")
+WORDS_LOOKED_UP = 20
+# The remittance text kept on a line: what a person needs to recognise a transfer, bounded.
+REMITTANCE_MAX_CHARS = 1000
+# Between the texts of different places (a reference does not run from one into the next).
+TEXT_SEPARATOR = " / "
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,8 @@ class ParsedLine:
     debtor_iban: str = ""
     reference: str = ""
     remittance: str = ""
+    # Words of the text that may be an invoice's number or reference, upper case without dashes.
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,9 +102,9 @@ class ImportResult:
 
 def bank_statement_parse(data: bytes) -> list[ParsedStatement]:
     """Read the statements of a camt.053 file (any version of the schema): every booked credit,
-    one line per transaction of an entry; debits are skipped. A file that is not well-formed
-    XML, declares a DTD or entities, or is not camt.053 is refused with InvalidInput, and so is
-    one larger than UPLOAD_MAX_BYTES, before it is read."""
+    one line per transfer (see _entry_lines); debits and pending entries are skipped. A file
+    that is not well-formed XML, declares a DTD or entities, or is not camt.053 is refused with
+    InvalidInput, and so is one larger than UPLOAD_MAX_BYTES, before it is read."""
     if len(data) > UPLOAD_MAX_BYTES:
         raise InvalidInput(_("The file is larger than %(size)s MB."), code="too_large", size=UPLOAD_MAX_BYTES // 2**20)
     try:
@@ -130,11 +145,15 @@ class _Reader:
                 return " ".join(found.text.split())
         return ""
 
-    def amount(self, element: Element, *paths: str) -> tuple[Decimal, str] | None:
+    def texts(self, element: Element, path: str) -> list[str]:
+        """The text of every element at `path`, whitespace collapsed."""
+        return [" ".join((found.text or "").split()) for found in self.all(element, path)]
+
+    def first(self, element: Element, *paths: str) -> Element | None:
         for path in paths:
             found = element.find(self._qualified(path), self.namespaces)
             if found is not None:
-                return _money(found)
+                return found
         return None
 
     @staticmethod
@@ -166,39 +185,153 @@ def _statement(xml: _Reader, stmt: Element, message_id: str, sent_at: str) -> Pa
 
 
 def _entry_lines(xml: _Reader, entry: Element) -> list[ParsedLine]:
+    """The credit lines of one booked entry. An entry without transaction details, or with a
+    single one, is one line of the entry's own amount: that is what was booked on the account,
+    whatever the transaction says (genkgo's test files give their only transaction 0 SEK in an
+    entry of 8.85 EUR; a foreign transfer gives the amount the payer sent). An entry batching
+    several transfers gives one line per transfer with its own amount; a transfer of zero moves no
+    money and is skipped; when one of them has no amount at all (or all are zero), nobody can tell
+    how the entry splits, and the whole entry is one line carrying all their texts."""
     bank_reference = xml.text(entry, "AcctSvcrRef", "NtryRef")[:100]
-    money = xml.amount(entry, "Amt")
-    if money is None:
+    amount_element = xml.first(entry, "Amt")
+    if amount_element is None:
         raise InvalidInput(_("Entry %(entry)s has no amount."), code="bad_amount", entry=bank_reference)
+    money = _money(amount_element)
     booked = xml.text(entry, "BookgDt/Dt", "BookgDt/DtTm")
     booking_date = _date(booked) if booked else None
+    entry_texts = xml.texts(entry, "AddtlNtryInf")
     transactions = [tx for tx in xml.all(entry, "NtryDtls/TxDtls") if xml.text(tx, "CdtDbtInd") in ("", "CRDT")]
-    amounts = [xml.amount(tx, "Amt", "AmtDtls/TxAmt/Amt") for tx in transactions]
-    if not transactions:
-        free = xml.text(entry, "AddtlNtryInf")
-        return [ParsedLine(bank_reference, booking_date, *money, reference=_reference([], free), remittance=free)]
-    if len(transactions) > 1 and any(amount is None for amount in amounts):
-        # A batch without the amount of each transfer: one line for the whole entry.
-        free = " / ".join(text for text in (xml.text(tx, "RmtInf/Ustrd") for tx in transactions) if text)
-        return [ParsedLine(bank_reference, booking_date, *money, remittance=free)]
-    lines = []
-    for tx, tx_money in zip(transactions, amounts, strict=True):
-        structured = [ref.text or "" for ref in xml.all(tx, "RmtInf/Strd/CdtrRefInf/Ref")]
-        free = " ".join(" ".join((node.text or "").split()) for node in xml.all(tx, "RmtInf/Ustrd")).strip()
-        amount, currency = money if len(transactions) == 1 or tx_money is None else tx_money
-        lines.append(
-            ParsedLine(
-                entry_reference=(xml.text(tx, "Refs/AcctSvcrRef") or bank_reference)[:100],
-                booking_date=booking_date,
-                amount=amount,
-                currency=currency,
-                debtor_name=xml.text(tx, "RltdPties/Dbtr/Pty/Nm", "RltdPties/Dbtr/Nm")[:200],
-                debtor_iban=_compact(xml.text(tx, "RltdPties/DbtrAcct/Id/IBAN"))[:34],
-                reference=_reference(structured, free),
-                remittance=free,
-            )
+    if len(transactions) > 1:
+        amounts = [_transaction_money(xml, tx) for tx in transactions]
+        paid = [(tx, tx_money) for tx, tx_money in zip(transactions, amounts, strict=True) if tx_money and tx_money[0]]
+        if None not in amounts and paid:
+            return [
+                _transaction_line(xml, tx, tx_money, bank_reference, booking_date, shown=entry_texts)
+                for tx, tx_money in paid
+            ]
+    if len(transactions) == 1:
+        return [_transaction_line(xml, transactions[0], money, bank_reference, booking_date, searched=entry_texts)]
+    # No transaction details, or a batch without the amount of each transfer: the entry is the line.
+    parties = [_parties(xml, tx) for tx in transactions]
+    names = {name for name, _iban in parties if name}
+    ibans = {iban for _name, iban in parties if iban}
+    structured: list[str] = []
+    texts: list[str] = []
+    glued: list[str] = []
+    for tx in transactions:
+        tx_structured, tx_texts, tx_glued = _remittance(xml, tx)
+        structured += tx_structured
+        texts += tx_texts
+        glued += tx_glued
+    return [
+        _line(
+            bank_reference, booking_date, money, structured, [*texts, *entry_texts],
+            debtor=(names.pop() if len(names) == 1 else "", ibans.pop() if len(ibans) == 1 else ""),
+            search_only=glued,
         )
-    return lines
+    ]  # fmt: skip
+
+
+def _transaction_line(
+    xml: _Reader,
+    tx: Element,
+    money: tuple[Decimal, str],
+    bank_reference: str,
+    booking_date: date | None,
+    *,
+    searched: Sequence[str] = (),
+    shown: Sequence[str] = (),
+) -> ParsedLine:
+    """One transfer: its own texts, plus the entry's information, searched for a reference when
+    the entry is this transfer alone, only shown when it describes a batch."""
+    structured, texts, glued = _remittance(xml, tx)
+    return _line(
+        (xml.text(tx, "Refs/AcctSvcrRef") or bank_reference)[:100], booking_date, money, structured,
+        [*texts, *searched], debtor=_parties(xml, tx), shown=shown, search_only=glued,
+    )  # fmt: skip
+
+
+def _line(
+    entry_reference: str,
+    booking_date: date | None,
+    money: tuple[Decimal, str],
+    structured: list[str],
+    texts: list[str],
+    *,
+    debtor: tuple[str, str],
+    shown: Sequence[str] = (),
+    search_only: Sequence[str] = (),
+) -> ParsedLine:
+    """A line whose reference is looked for in `structured` and `texts` (then `search_only`),
+    and whose remittance text is `texts` and `shown`."""
+    reference = _reference(structured, [*texts, *search_only])
+    # The reference is shown on its own; the text keeps everything else the payer and the bank wrote.
+    remittance = _joined(
+        [*(ref for ref in structured if _compact(ref) != reference), *texts, *shown], REMITTANCE_MAX_CHARS
+    )
+    return ParsedLine(
+        entry_reference=entry_reference,
+        booking_date=booking_date,
+        amount=money[0],
+        currency=money[1],
+        debtor_name=debtor[0][:200],
+        debtor_iban=debtor[1][:34],
+        reference=reference,
+        remittance=remittance,
+        words=_reference_like_words([*structured, *texts]),
+    )
+
+
+def _parties(xml: _Reader, tx: Element) -> tuple[str, str]:
+    """The payer's name and account."""
+    return (
+        xml.text(tx, "RltdPties/Dbtr/Pty/Nm", "RltdPties/Dbtr/Nm"),
+        _compact(xml.text(tx, "RltdPties/DbtrAcct/Id/IBAN")),
+    )
+
+
+def _remittance(xml: _Reader, tx: Element) -> tuple[list[str], list[str], list[str]]:
+    """What the payer wrote, from every place banks put it: the structured creditor references;
+    the texts (the unstructured lines read as one text, the additional remittance information,
+    the transaction's additional information); and the unstructured lines glued without spaces,
+    only to look for a reference in, as a bank breaks a long text wherever a line is full, even
+    inside a reference."""
+    structured = [ref for ref in xml.texts(tx, "RmtInf/Strd/CdtrRefInf/Ref") if ref]
+    lines = [line for line in xml.texts(tx, "RmtInf/Ustrd") if line]
+    texts = [" ".join(lines), *xml.texts(tx, "RmtInf/Strd/AddtlRmtInf"), *xml.texts(tx, "AddtlTxInf")]
+    return structured, [text for text in texts if text], ["".join(lines)] if len(lines) > 1 else []
+
+
+def _joined(texts: list[str], limit: int) -> str:
+    """The texts once each, in order, and no longer than `limit` characters."""
+    unique = list(dict.fromkeys(text.strip() for text in texts if text.strip()))
+    joined = TEXT_SEPARATOR.join(unique)
+    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
+
+
+def _reference_like_words(texts: list[str]) -> tuple[str, ...]:
+    """Words of 5 to 35 letters and digits with at least one digit, upper case, dashes and dots
+    removed: what an invoice number or reference written in a text looks like."""
+    words: dict[str, None] = {}
+    for text in texts:
+        for match in WORD.finditer(text):
+            word = re.sub(r"[-.]", "", match.group()).upper()
+            if 5 <= len(word) <= 35 and any(ch.isdigit() for ch in word):
+                words[word] = None
+    return tuple(words)[:WORDS_LOOKED_UP]
+
+
+def _transaction_money(xml: _Reader, tx: Element) -> tuple[Decimal, str] | None:
+    """A batched transfer's own amount; None when it has none; zero (in any currency) when zero."""
+    found = xml.first(tx, "Amt", "AmtDtls/TxAmt/Amt")
+    if found is None:
+        return None
+    try:
+        if Decimal((found.text or "").strip()) == 0:
+            return Decimal(0), ""
+    except InvalidOperation:
+        pass  # refused by _money, with the amount in the message
+    return _money(found)
 
 
 def _money(element: Element) -> tuple[Decimal, str]:
@@ -236,13 +369,16 @@ def _compact(value: str) -> str:
     return "".join(value.split()).upper()
 
 
-def _reference(structured: list[str], free: str) -> str:
-    """The structured RF reference if valid; else one written in the free text; else whatever
+def _reference(structured: list[str], texts: list[str]) -> str:
+    """The structured RF reference if valid; else one written in any of the texts; else whatever
     structured reference the payer gave."""
     for ref in structured:
         if iso11649.is_valid(_compact(ref)):
             return _compact(ref)
-    return rf_in_text(free) or (_compact(structured[0])[:35] if structured else "")
+    for text in texts:
+        if found := rf_in_text(text):
+            return found
+    return _compact(structured[0])[:35] if structured else ""
 
 
 def rf_in_text(text: str) -> str:
@@ -270,9 +406,10 @@ def rf_in_text(text: str) -> str:
 
 def bank_statement_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
     """Import the statements of a camt.053 file, each once (account and statement id) and in
-    its own transaction, and match each credit: its RF reference and the exact total of an open
-    invoice pay the invoice; the right reference with another amount, or the amount and the
-    sender's name of one open invoice, is a suggestion for finance; the rest is unmatched."""
+    its own transaction, and match each credit: its RF reference (or, failing one, the invoice
+    number written in its text) and the exact total of an open invoice pay the invoice; the right
+    reference with another amount, or the amount and the sender's name of one open invoice, is a
+    suggestion for finance; the rest is unmatched."""
     result = ImportResult()
     for parsed in bank_statement_parse(data):
         _statement_import(parsed, file_name=file_name, actor=actor, result=result)
@@ -315,11 +452,7 @@ def _statement_import(parsed: ParsedStatement, *, file_name: str, actor: Any, re
 
 def _line_import(statement: BankStatement, position: int, parsed: ParsedLine, actor: Any) -> BankLine:
     status, matched, suggested = BankLineStatus.UNMATCHED, None, None
-    invoice = (
-        Invoice.objects.select_for_update().filter(reference=parsed.reference, kind=InvoiceKind.INVOICE).first()
-        if parsed.reference
-        else None
-    )
+    invoice = _invoice_named(parsed)
     if invoice is not None and invoice.status not in OPEN:
         pass  # paid or void already: most likely paid twice; finance decides
     elif invoice is not None and invoice.currency == parsed.currency:
@@ -334,13 +467,30 @@ def _line_import(statement: BankStatement, position: int, parsed: ParsedLine, ac
     line = BankLine.objects.create(
         statement=statement, position=position, entry_reference=parsed.entry_reference,
         booking_date=parsed.booking_date, amount=parsed.amount, currency=parsed.currency,
-        debtor_name=parsed.debtor_name, debtor_iban=parsed.debtor_iban, reference=parsed.reference[:35],
+        debtor_name=parsed.debtor_name, debtor_iban=parsed.debtor_iban,
+        reference=invoice.reference if invoice is not None else parsed.reference[:35],
         remittance=parsed.remittance, status=status, invoice=matched, suggested_invoice=suggested,
         resolved_at=timezone.now() if matched else None,
     )  # fmt: skip
     if matched is not None:
         _record_payment(line, invoice_id=matched.pk, actor=actor)
     return line
+
+
+def _invoice_named(parsed: ParsedLine) -> Invoice | None:
+    """The invoice (locked) the transfer names: by the reference the payer gave; else by a word
+    of the remittance text that is one invoice's number (with or without its dashes) or
+    reference, as payers often write the number printed on the invoice instead of its reference."""
+    invoices = Invoice.objects.select_for_update().filter(kind=InvoiceKind.INVOICE)
+    if parsed.reference:
+        invoice = invoices.filter(reference=parsed.reference).first()
+        if invoice is not None:
+            return invoice
+    if not parsed.words:
+        return None
+    references = {*parsed.words, *(structured_reference(word) for word in parsed.words)}
+    found = list(invoices.filter(reference__in=sorted(references)).order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None  # two invoices named: a person decides
 
 
 def _invoice_by_amount_and_name(parsed: ParsedLine) -> Invoice | None:

@@ -2,10 +2,13 @@
 
 `camt053(entries=[{"amount": Decimal("102.85"), "reference": "RF18INV2026000001", "name": "Alpha Studio"}])`
 gives a valid file with one booked credit. Entry keys (all optional but `amount`): `currency`
-("EUR"), `reference` (structured creditor reference), `name` (debtor), `remittance` (free text),
-`debtor_iban`, `booked` ("2026-03-02"), `direction` ("CRDT" or "DBIT"), `bank_reference`,
-`status` ("BOOK"), and `transactions` (a list of the same dicts, for an entry that batches
-several transfers; each transaction then carries its own amount).
+("EUR"), `reference` (structured creditor reference), `name` (debtor), `remittance` (free text,
+or a list of its lines), `additional_remittance` (RmtInf/Strd/AddtlRmtInf), `additional_info`
+(the transaction's AddtlTxInf), `entry_info` (the entry's AddtlNtryInf), `details` (False: an
+entry without transaction details), `debtor_iban`, `booked` ("2026-03-02"), `direction` ("CRDT"
+or "DBIT"), `bank_reference`, `status` ("BOOK"), and `transactions` (a list of the same dicts,
+for an entry that batches several transfers; each transaction then carries its own amount, or
+none when its `amount` is None).
 """
 
 from decimal import Decimal
@@ -46,6 +49,8 @@ def _entry(entry: dict[str, Any], index: int, version: int) -> str:
     status_xml = f"<Sts><Cd>{status}</Cd></Sts>" if version >= 7 else f"<Sts>{status}</Sts>"
     transactions = entry.get("transactions") or [entry]
     details = "".join(_transaction(tx, version, batched="transactions" in entry) for tx in transactions)
+    details = f"<NtryDtls>{details}</NtryDtls>" if entry.get("details", True) else ""
+    information = f"<AddtlNtryInf>{escape(entry['entry_info'])}</AddtlNtryInf>" if entry.get("entry_info") else ""
     return f"""
       <Ntry>
         <NtryRef>{index}</NtryRef>
@@ -55,13 +60,14 @@ def _entry(entry: dict[str, Any], index: int, version: int) -> str:
         <BookgDt><Dt>{entry.get("booked", "2026-03-02")}</Dt></BookgDt>
         <ValDt><Dt>{entry.get("booked", "2026-03-02")}</Dt></ValDt>
         <AcctSvcrRef>{escape(entry.get("bank_reference", f"BANKREF-{index:04d}"))}</AcctSvcrRef>
-        <NtryDtls>{details}</NtryDtls>
+        {details}
+        {information}
       </Ntry>"""
 
 
 def _transaction(tx: dict[str, Any], version: int, *, batched: bool) -> str:
     amount = ""
-    if batched:
+    if batched and tx["amount"] is not None:
         value = f'<Amt Ccy="{tx.get("currency", "EUR")}">{Decimal(tx["amount"]):.2f}</Amt>'
         amount = value if version >= 3 else f"<AmtDtls><TxAmt>{value}</TxAmt></AmtDtls>"
     name = escape(tx.get("name", ""))
@@ -70,18 +76,24 @@ def _transaction(tx: dict[str, Any], version: int, *, batched: bool) -> str:
         debtor = f"<Dbtr><Pty><Nm>{name}</Nm></Pty></Dbtr>" if version >= 8 else f"<Dbtr><Nm>{name}</Nm></Dbtr>"
     if tx.get("debtor_iban"):
         debtor += f"<DbtrAcct><Id><IBAN>{escape(tx['debtor_iban'])}</IBAN></Id></DbtrAcct>"
-    remittance = ""
-    if tx.get("remittance"):
-        remittance += f"<Ustrd>{escape(tx['remittance'])}</Ustrd>"
+    lines = tx.get("remittance") or []
+    remittance = "".join(f"<Ustrd>{escape(line)}</Ustrd>" for line in ([lines] if isinstance(lines, str) else lines))
+    structured = ""
     if tx.get("reference"):
-        remittance += (
-            "<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>ISO</Issr></Tp>"
-            f"<Ref>{escape(tx['reference'])}</Ref></CdtrRefInf></Strd>"
+        structured += (
+            "<CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>ISO</Issr></Tp>"
+            f"<Ref>{escape(tx['reference'])}</Ref></CdtrRefInf>"
         )
+    if tx.get("additional_remittance"):
+        structured += f"<AddtlRmtInf>{escape(tx['additional_remittance'])}</AddtlRmtInf>"
+    if structured:
+        remittance += f"<Strd>{structured}</Strd>"
+    information = f"<AddtlTxInf>{escape(tx['additional_info'])}</AddtlTxInf>" if tx.get("additional_info") else ""
     return f"""
           <TxDtls>
             <Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
             {amount}
             {f"<RltdPties>{debtor}</RltdPties>" if debtor else ""}
             {f"<RmtInf>{remittance}</RmtInf>" if remittance else ""}
+            {information}
           </TxDtls>"""

@@ -1,6 +1,7 @@
 """The bank statements page of the back office: upload, lines needing attention, actions."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,7 @@ from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.testing.camt import camt053
 
 UNKNOWN_RF = "RF18539007547034"
+CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance" / "camt053"
 
 
 @pytest.fixture
@@ -183,3 +185,20 @@ def test_only_finance_staff_use_the_bank_pages(client, staff, member, finance_ag
     assert client.get("/backoffice/bank/").status_code == 200
     assert client.get(f"/backoffice/bank/statements/{line.statement_id}/").status_code == 200
     assert 'aria-current="page">Bank statements' in client.get("/backoffice/bank/").content.decode()
+
+
+def test_the_pages_show_the_text_real_banks_wrote_wherever_they_wrote_it(client, finance_agent, db):
+    client.force_login(finance_agent)
+    for name in ("oca16-test-camt053.xml", "moov-postfinance-camt.053_P_CH2909000000250094239.xml"):
+        page = _upload(client, (CORPUS / name).read_bytes(), name=name).content.decode()
+        assert "Statement imported: 0 matched" in page
+    _upload(client, camt053([{"amount": "2.00", "bank_reference": "NOTHING-WRITTEN"}], statement_id="S-EMPTY"))
+    listed = client.get("/backoffice/bank/").content.decode()
+    assert "#RD PARTY MEDIA CUSNO 90782 4210773" in listed  # ABN AMRO: the transaction's AddtlTxInf
+    batch = "SAMMELGUTSCHRIFT ESR VERARBEITUNG VOM 24.11.2020 KUNDENNUMMER 01-429580-3 PAKET ID: 201124CH00000UR0"
+    assert batch in listed  # PostFinance: the entry's AddtlNtryInf
+    empty = BankLine.objects.get(entry_reference="NOTHING-WRITTEN")
+    assert '<td class="remittance">—</td>' in listed.split(f'id="line-{empty.pk}"')[1].split("</tr>")[0]
+    line = BankLine.objects.get(remittance=batch)
+    statement = client.get(f"/backoffice/bank/statements/{line.statement_id}/").content.decode()
+    assert batch in statement

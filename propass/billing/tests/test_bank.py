@@ -6,8 +6,14 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from propass.billing.bank import bank_line_confirm, bank_line_ignore, bank_statement_import, bank_statement_parse
-from propass.billing.invoicing import invoice_issue
+from propass.billing.bank import (
+    REMITTANCE_MAX_CHARS,
+    bank_line_confirm,
+    bank_line_ignore,
+    bank_statement_import,
+    bank_statement_parse,
+)
+from propass.billing.invoicing import structured_reference
 from propass.billing.models import BankLine, BankStatement, Invoice, Payment
 from propass.core.errors import IllegalTransition, InvalidInput
 from propass.core.models import AuditLog
@@ -15,17 +21,6 @@ from propass.memberships.models import Subscription
 from propass.memberships.services import CheckoutInput, subscription_checkout
 from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.testing.camt import camt053
-
-
-@pytest.fixture
-def invoice(shop, owner):
-    """An issued bank-transfer invoice of Alpha Studio for a Silver membership."""
-    subscription = subscription_checkout(
-        business=shop, actor=owner,
-        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
-                           payment_method="bank_transfer"),
-    )  # fmt: skip
-    return invoice_issue(request_id=subscription.invoice_requests.get().pk)
 
 
 def _import(*entries, **statement):
@@ -259,3 +254,104 @@ def test_a_statement_over_the_size_limit_is_refused_by_the_service_for_every_cal
         bank_statement_import(data=b"<Document>" + b" " * 200 + b"</Document>", file_name="big.xml", actor=None)
     assert "larger than" in str(refused.value)
     assert BankStatement.objects.count() == 0
+
+
+def _grouped_lower(reference):
+    return " ".join(reference[i : i + 4] for i in range(0, len(reference), 4)).lower()
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        "unstructured lines", "lines broken inside the reference", "additional remittance",
+        "transaction information", "entry information", "entry only",
+    ],
+)  # fmt: skip
+def test_an_rf_reference_is_found_wherever_the_bank_wrote_it(invoice, place):
+    written = f"Membership {_grouped_lower(invoice.reference)}"
+    entry = {"amount": invoice.total, "name": "Someone"}
+    if place == "unstructured lines":  # a reference running from one Ustrd line into the next
+        words = written.split(" ")
+        entry["remittance"] = [" ".join(words[:-2]), " ".join(words[-2:])]
+    elif place == "lines broken inside the reference":  # where the line was full
+        assert " " not in written[-3:]
+        entry["remittance"] = [written[:-2], written[-2:]]
+    elif place == "additional remittance":
+        entry["additional_remittance"] = written
+    elif place == "transaction information":
+        entry["additional_info"] = written
+    else:
+        entry["entry_info"] = written
+        entry["details"] = place != "entry only"
+    result = _import(entry)
+    assert result.matched == 1
+    line = BankLine.objects.get()
+    assert (line.reference, line.status) == (invoice.reference, "matched")
+    assert _grouped_lower(invoice.reference)[:9] in line.remittance
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+
+
+def test_the_remittance_text_gathers_every_place_once_and_is_bounded(db):
+    _import(
+        {"amount": "10.00", "reference": "4654654654654654", "remittance": ["Order 12", "and 13"],
+         "additional_remittance": "Thanks", "additional_info": "TRANSFER FROM X", "entry_info": "TRANSFER FROM X"},
+        {"amount": "11.00", "remittance": ["x" * 140] * 10, "entry_info": "y" * 500},
+    )  # fmt: skip
+    short, long = BankLine.objects.order_by("position")
+    # The structured reference is shown as the reference; every text once, in the order of the file.
+    assert (short.reference, short.remittance) == ("4654654654654654", "Order 12 and 13 / Thanks / TRANSFER FROM X")
+    assert len(long.remittance) == REMITTANCE_MAX_CHARS
+    assert long.remittance.endswith("…")
+
+
+def test_in_a_batch_a_transfer_of_zero_is_skipped_and_one_without_an_amount_makes_the_entry_one_line(db):
+    _import(
+        {"amount": "30.00", "entry_info": "Batch A", "transactions": [
+            {"amount": "30.00", "name": "Beta Films", "remittance": "Invoice 1"},
+            {"amount": "0", "name": "Nobody", "remittance": "Cancelled"},
+        ]},
+        {"amount": "50.00", "transactions": [
+            {"amount": "20.00", "name": "Gamma Photo", "remittance": "Part one"},
+            {"amount": None, "name": "Gamma Photo", "remittance": "Part two"},
+        ]},
+        {"amount": "8.85", "transactions": [{"amount": "0", "name": "Delta", "remittance": "Single"}]},
+    )  # fmt: skip
+    lines = [(line.amount, line.debtor_name, line.remittance) for line in BankLine.objects.order_by("position")]
+    assert lines == [
+        (Decimal("30.00"), "Beta Films", "Invoice 1 / Batch A"),
+        (Decimal("50.00"), "Gamma Photo", "Part one / Part two"),
+        (Decimal("8.85"), "Delta", "Single"),  # a single transaction is its entry: the entry's amount
+    ]
+
+
+def test_a_reference_in_the_information_of_a_batch_names_none_of_its_transfers(invoice):
+    result = _import(
+        {"amount": invoice.total * 2, "entry_info": f"Batch {invoice.reference}", "transactions": [
+            {"amount": invoice.total, "name": "Beta Films"}, {"amount": invoice.total, "name": "Gamma Photo"},
+        ]},
+    )  # fmt: skip
+    assert (result.matched, result.suggested, result.unmatched) == (0, 0, 2)
+    assert all(invoice.reference in line.remittance for line in BankLine.objects.all())
+
+
+@pytest.mark.parametrize("written", ["Invoice {number}", "inv. {compact} thank you"])
+def test_the_invoice_number_written_in_the_text_pays_the_invoice(invoice, written):
+    compact = "".join(ch for ch in invoice.number if ch.isalnum()).lower()
+    result = _import(
+        {"amount": invoice.total, "additional_info": written.format(number=invoice.number, compact=compact)}
+    )
+    assert result.matched == 1
+    assert BankLine.objects.get().reference == invoice.reference
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+
+
+def test_a_text_naming_two_invoices_pays_neither(invoice):
+    second = Invoice.objects.get(pk=invoice.pk)
+    second.pk, second.request, second.number = None, None, f"{invoice.number}X"
+    second.reference = structured_reference(second.number)
+    second.save()
+    result = _import({"amount": invoice.total, "remittance": f"{invoice.number} and {second.number}"})
+    assert (result.matched, result.suggested, result.unmatched) == (0, 0, 1)
+    assert Payment.objects.count() == 0
