@@ -25,7 +25,7 @@ from propass.billing.models import Invoice, Payment
 from propass.billing.selectors import InvoiceFilters, invoice_search
 from propass.core.lookups import Values
 from propass.core.models import AuditLog
-from propass.core.vat import KNOWN_PREFIXES
+from propass.core.vat import KNOWN_PREFIXES, vat_number_forms, vat_number_twins
 from propass.memberships.models import PlanChange, RenewalNotice, Subscription
 from propass.notifications.models import Notification, OutboxMessage
 from propass.onboarding.models import Application, ApplicationDocument
@@ -45,14 +45,18 @@ def _compact(value: Any) -> Any:
 
 
 def vat_candidates(text: str) -> list[str]:
-    """The stored forms a typed VAT number may have: as typed (compacted), and with the
-    country prefix added or removed. Too short or without a digit, it is no VAT number."""
+    """The stored forms a typed VAT number may have: as typed (compacted), with the country
+    prefix added or removed, and the form the VAT check stores it in for any country (a Swiss
+    number typed with or without its ending, a Norwegian one without MVA, a UK number with GB
+    or XI). Too short or without a digit, it is no VAT number."""
     compact = re.sub(r"[\s.\-/]", "", text).upper()
     if len(compact) < 5 or not any(character.isdigit() for character in compact):
         return []
     if compact[:2] in KNOWN_PREFIXES:
-        return [compact, compact[2:]]
-    return [compact, *(f"{prefix}{compact}" for prefix in sorted(KNOWN_PREFIXES))]
+        typed = [compact, compact[2:]]
+    else:
+        typed = [compact, *(f"{prefix}{compact}" for prefix in sorted(KNOWN_PREFIXES))]
+    return sorted({*typed, *vat_number_forms(text)})
 
 
 SEARCH_CAP = 1_000  # businesses found per way of matching; more shows as "more than"
@@ -158,7 +162,7 @@ def business_overview(*, business: Business) -> BusinessOverview:
     emails = [membership.user.email.lower() for membership in users]
     same_company = Q(business=business) | Q(email_lower__in=emails)
     if business.vat_number:
-        same_company |= Q(vat_number=business.vat_number)
+        same_company |= Q(vat_number__in=vat_number_twins(business.vat_number))
     applications = list(
         Application.objects.annotate(email_lower=Lower("email"))
         .filter(same_company)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from propass.accounts.models import Business, User
 from propass.core.paging import COUNT_CAP
+from propass.core.vat import vat_number_twins
 from propass.onboarding.enums import OPEN_STATUSES, ApplicationStatus
 from propass.onboarding.models import Application, ApplicationDocument
 from propass.products.selectors import legacy_products_count
@@ -53,7 +54,11 @@ def application_review_facts(*, application: Application) -> ReviewFacts:
     """What the agent needs beside the form: legacy match, same VAT number elsewhere."""
     legacy_products = legacy_products_count(email=application.legacy_email) if application.legacy_email else None
     same_vat = (
-        list(Business.objects.filter(vat_number=application.vat_number).exclude(pk=application.business_id or 0))
+        list(
+            Business.objects.filter(vat_number__in=vat_number_twins(application.vat_number)).exclude(
+                pk=application.business_id or 0
+            )
+        )
         if application.vat_number
         else []
     )

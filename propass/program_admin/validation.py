@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from propass.billing.models import SellerEntity, VatRate
-from propass.billing.vat import EU
+from propass.billing.vat import EU, seller_among
 from propass.core.models import LegalText, LegalTextKind, Program
 from propass.core.selectors import program_current
 from propass.memberships.benefits import benefit_line
@@ -243,20 +243,13 @@ def _tier_problems(
     return problems
 
 
-def _seller_among(sellers: Sequence[SellerEntity], country: str) -> SellerEntity | None:
-    # The same choice as billing.vat.seller_for, over data that may not be stored yet.
-    for seller in sellers:
-        if country in (seller.buyer_countries or []):
-            return seller
-    return next((seller for seller in sellers if not seller.buyer_countries), None)
-
-
 def _country_problems(program: Program, sellers: Sequence[SellerEntity], vat_rates: Sequence[VatRate]) -> list[Problem]:
     problems = []
     rated = {rate.country for rate in vat_rates}
     for country in program.participating_countries or []:
         named = f"{countries.name(country) or country} ({country})"
-        seller = _seller_among(sellers, country)
+        # The same choice as billing.vat.seller_for, over data that may not be stored yet.
+        seller = seller_among(sellers, country)
         if seller is None:
             problems.append(
                 Problem(

@@ -115,6 +115,35 @@ def test_a_vat_number_of_another_country_or_a_short_number_finds_nothing(client,
         assert "No business matches." in page
 
 
+@pytest.mark.parametrize(
+    ("stored", "queries"),
+    [
+        # A Swiss number, with or without its language ending, with or without CHE.
+        (
+            "CHE105048256",
+            ["CHE-105.048.256", "CHE-105.048.256 MWST", "che105048256tva", "105.048.256", "105048256 IVA"],
+        ),
+        # A Northern Ireland number, by XI, by GB (one registration) or by its digits.
+        ("XI432525179", ["XI 432 5251 79", "xi432525179", "GB 432 5251 79", "432525179"]),
+        # One stored as GB before XI was kept: found by its XI number too.
+        ("GB432525179", ["XI 432525179"]),
+        # Liechtenstein's own five-digit number.
+        ("LI51234", ["LI 51234", "51 234"]),
+        # Norway's, typed without its MVA ending.
+        ("NO995525828MVA", ["995 525 828", "NO 995525828"]),
+    ],
+)
+def test_swiss_northern_ireland_liechtenstein_and_norwegian_numbers_are_found_however_typed(
+    client, staff, alpha, beta, stored, queries
+):
+    Business.objects.filter(pk=alpha["business"].pk).update(vat_number=stored)
+    client.force_login(staff)
+    for query in queries:
+        response = client.get("/backoffice/businesses/", {"q": query})
+        assert response.status_code == 302, query
+        assert response["Location"] == f"/backoffice/businesses/{alpha['business'].pk}/", query
+
+
 def test_the_search_list_is_paginated_in_a_fixed_number_of_queries(client, staff, shop, django_assert_num_queries):
     Business.objects.bulk_create(Business(name=f"Studio {n:03d}", country="IT") for n in range(60))
     client.force_login(staff)

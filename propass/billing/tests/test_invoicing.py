@@ -47,6 +47,12 @@ def data(db):
         ("DE", "DE136695976", "EUR", "EU", "0", "0.00", "Reverse charge"),
         ("DE", "", "EUR", "EU", "19", "19.00", ""),
         ("GB", "GB980780684", "GBP", "UK", "20", "20.00", ""),
+        # Northern Ireland: UK VAT for a service, whatever the XI prefix says about goods.
+        ("GB", "XI432525179", "GBP", "UK", "20", "20.00", ""),
+        # Liechtenstein, in the Swiss VAT area: outside the scope of EU VAT, as Switzerland.
+        ("LI", "LI51234", "EUR", "EU", "0", "0.00", "Outside the scope of EU VAT"),
+        ("LI", "CHE123456788", "EUR", "EU", "0", "0.00", "Outside the scope of EU VAT"),
+        ("CH", "CHE105048256", "EUR", "EU", "0", "0.00", "Outside the scope of EU VAT"),
     ],
 )
 def test_an_invoice_carries_the_right_seller_and_vat(data, country, vat_number, currency, series, rate, vat, note):
@@ -63,6 +69,17 @@ def test_an_invoice_carries_the_right_seller_and_vat(data, country, vat_number, 
     assert iso11649.is_valid(invoice.reference)
     assert invoice.po_number == "PO-1"
     assert invoice.lines.get().net == Decimal("100.00")
+    assert invoice.buyer_snapshot["vat_number"] == vat_number
+
+
+@pytest.mark.parametrize(
+    ("country", "vat_number", "treatment"),
+    [("GB", "XI432525179", "domestic"), ("LI", "LI51234", "outside_scope"), ("IE", "IE6388047V", "reverse_charge")],
+)
+def test_an_xi_and_an_li_business_get_their_vat_treatment_on_the_invoice(data, country, vat_number, treatment):
+    business = BusinessFactory(country=country, vat_number=vat_number, currency="GBP" if country == "GB" else "EUR")
+    invoice = invoice_issue(request_id=_request(_subscription(business)).pk)
+    assert invoice.vat_treatment == treatment
     assert invoice.buyer_snapshot["vat_number"] == vat_number
 
 

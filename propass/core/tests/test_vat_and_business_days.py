@@ -2,9 +2,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from stdnum.ch import uid as swiss_uid
 
 from propass.core.services import business_days_after
-from propass.core.vat import vat_number_check
+from propass.core.vat import vat_number_check, vat_number_forms
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -17,7 +18,9 @@ ROME = ZoneInfo("Europe/Rome")
         ("DE", "DE136695976", "DE136695976"),
         ("GB", "GB 980 7806 84", "GB980780684"),
         ("NO", "995525828", "NO995525828MVA"),
-        ("CH", "CHE-113.690.319 MWST", "CHE113690319MWST"),
+        ("CH", "CHE-113.690.319 MWST", "CHE113690319"),
+        ("CH", "CHE-113.690.319", "CHE113690319"),
+        ("GB", "XI 432 5251 79", "XI432525179"),
         ("GR", "EL094259216", "EL094259216"),
     ],
 )
@@ -37,6 +40,52 @@ def test_a_number_of_another_country_is_refused():
     check = vat_number_check(country="IT", number="DE136695976")
     assert not check.valid
     assert check.code == "country_mismatch"
+
+
+# Liechtenstein keeps its five-digit VAT register numbers (MWST-Nr.); its companies may also hold
+# a Swiss business identifier (UID, "CHE"), which the Swiss register issues them without an
+# ending. No list of Liechtenstein companies' UIDs was at hand: these take their check digit
+# from python-stdnum's Swiss UID algorithm (checked below), the register's own.
+LIECHTENSTEIN_UIDS = ["CHE-123.456.788", "CHE-500.123.450"]
+
+
+def test_the_liechtenstein_uids_have_the_registers_check_digit():
+    for number in LIECHTENSTEIN_UIDS:
+        digits = number.replace("CHE-", "").replace(".", "")
+        assert swiss_uid.calc_check_digit(digits[:8]) == digits[8]
+
+
+@pytest.mark.parametrize(
+    ("number", "normalised"),
+    [
+        ("51234", "LI51234"),
+        ("LI 51 234", "LI51234"),
+        ("li51234", "LI51234"),
+        ("CHE-123.456.788", "CHE123456788"),
+        ("che 123 456 788", "CHE123456788"),
+        ("123.456.788", "CHE123456788"),
+        ("CHE-500.123.450 MWST", "CHE500123450"),
+    ],
+)
+def test_a_liechtenstein_business_is_checked_with_its_own_or_its_swiss_number(number, normalised):
+    check = vat_number_check(country="LI", number=number)
+    assert (check.valid, check.number, check.code) == (True, normalised, "ok")
+
+
+@pytest.mark.parametrize("number", ["5123", "512345", "CHE-123.456.789", "LI 5123A", "DE136695976", "XI432525179"])
+def test_a_liechtenstein_number_of_another_length_or_check_digit_is_refused(number):
+    assert not vat_number_check(country="LI", number=number).valid
+
+
+def test_a_liechtenstein_number_is_refused_for_a_swiss_company():
+    assert vat_number_check(country="CH", number="LI51234").code == "country_mismatch"
+
+
+def test_the_forms_of_a_typed_number_include_the_uk_twin_and_the_swiss_identifier():
+    assert {"GB432525179", "XI432525179"} <= vat_number_forms("432525179")
+    assert {"GB432525179", "XI432525179"} <= vat_number_forms("XI 432525179")
+    assert vat_number_forms("CHE-105.048.256 TVA") == {"CHE105048256"}
+    assert vat_number_forms("IT 00743110158") == set()
 
 
 def test_the_deadline_skips_the_weekend():

@@ -121,3 +121,32 @@ def test_password_set_through_the_api(api, program, owner):
     assert reused.json()["error"]["code"] == "token_invalid"
     login = api.post("/api/v1/auth/token/", {"email": owner.email, "password": "Quiet-harbour-77x"}, format="json")
     assert login.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("country", "typed", "stored"),
+    [
+        # Swiss: the business identifier, with or without its language ending, stored without.
+        ("CH", "CHE-105.048.256", "CHE105048256"),
+        ("CH", "che 105 048 256 tva", "CHE105048256"),
+        # Liechtenstein: its five-digit VAT register number, or its Swiss business identifier.
+        ("LI", "51 234", "LI51234"),
+        ("LI", "CHE-123.456.788", "CHE123456788"),
+        # Northern Ireland: the XI prefix is kept; the business is in GB.
+        ("GB", "XI 432 5251 79", "XI432525179"),
+    ],
+)
+def test_swiss_liechtenstein_and_northern_ireland_businesses_apply_with_their_numbers(
+    api, program, validation_agent, country, typed, stored
+):
+    response = api.post(
+        "/api/v1/applications/", {**API_FORM, "country": country, "vat_number": typed, "document": pdf()},
+        format="multipart",
+    )  # fmt: skip
+    assert response.status_code == 201, response.json()
+    application = Application.objects.get()
+    assert (application.country, application.vat_number, application.vat_check["valid"]) == (country, stored, True)
+    api.force_authenticate(validation_agent)
+    assert api.post(f"/api/v1/staff/applications/{application.pk}/approve/").status_code == 200
+    business = Business.objects.get()
+    assert (business.country, business.vat_number) == (country, stored)

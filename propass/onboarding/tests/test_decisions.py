@@ -7,6 +7,7 @@ from propass.core.models import AuditLog
 from propass.notifications.models import OutboxMessage
 from propass.onboarding.enums import ApplicationStatus
 from propass.onboarding.models import Application
+from propass.onboarding.selectors import application_review_facts
 from propass.onboarding.services import application_approve, application_reject, application_request_info
 from propass.onboarding.tests.helpers import submit
 from propass.products.models import LegacyAccount
@@ -80,6 +81,15 @@ def test_the_detail_shows_vat_check_legacy_match_and_same_vat(client, program, v
     assert "matches, 1 product" in page
     assert business.name in page
     assert f"/backoffice/documents/{application.documents.get().pk}/" in page
+
+
+def test_a_northern_ireland_number_names_the_business_holding_the_same_gb_number(program, business):
+    # XI and GB in front of the same digits are one UK registration.
+    business.country, business.vat_number = "GB", "GB432525179"
+    business.save()
+    application = submit(country="GB", vat_number="XI 432 5251 79")
+    assert application.vat_number == "XI432525179"
+    assert application_review_facts(application=application).same_vat == [business]
 
 
 def test_approval_creates_the_business_and_sends_the_set_password_link(client, program, validation_agent):
