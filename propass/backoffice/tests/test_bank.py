@@ -8,11 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from propass.accounts.models import Business
 from propass.billing.bank import bank_statement_import
-from propass.billing.invoicing import invoice_issue
 from propass.billing.models import BankLine, BankStatement, Invoice, Payment
-from propass.memberships.services import CheckoutInput, subscription_checkout
 from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.testing.camt import camt053
+from propass.testing.shop import buy
 
 UNKNOWN_RF = "RF18539007547034"
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance" / "camt053"
@@ -24,12 +23,7 @@ def invoice(program, business, owner):
     tiers_seed()
     Business.objects.filter(pk=business.pk).update(points_balance=600, country="NL", currency="EUR")
     business.refresh_from_db()
-    subscription = subscription_checkout(
-        business=business, actor=owner,
-        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
-                           payment_method="bank_transfer"),
-    )  # fmt: skip
-    return invoice_issue(request_id=subscription.invoice_requests.get().pk)
+    return buy(business, owner, method="bank_transfer")[1]
 
 
 def _upload(client, data, name="statement.xml"):

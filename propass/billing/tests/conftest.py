@@ -1,8 +1,7 @@
 import pytest
 
 from propass.accounts.models import Business
-from propass.billing.invoicing import invoice_issue
-from propass.memberships.services import CheckoutInput, subscription_checkout
+from propass.testing.shop import buy
 
 
 @pytest.fixture
@@ -17,9 +16,4 @@ def shop(shop, business):
 @pytest.fixture
 def invoice(shop, owner):
     """An issued bank-transfer invoice of Alpha Studio for a Silver membership."""
-    subscription = subscription_checkout(
-        business=shop, actor=owner,
-        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
-                           payment_method="bank_transfer"),
-    )  # fmt: skip
-    return invoice_issue(request_id=subscription.invoice_requests.get().pk)
+    return buy(shop, owner, method="bank_transfer")[1]

@@ -13,6 +13,7 @@ from propass.core.models import AuditLog
 from propass.memberships.services import CheckoutInput, subscription_checkout, subscription_replace_card
 from propass.notifications.models import Notification, OutboxMessage
 from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
+from propass.testing.shop import buy
 from propass.testing.threads import errors_in, run_at_once
 
 
@@ -69,12 +70,7 @@ def test_insufficient_funds_retries_then_suspends_then_a_new_card_reinstates(sho
 
 
 def test_a_bank_transfer_invoice_is_never_charged(shop, owner):
-    subscription = subscription_checkout(
-        business=shop, actor=owner,
-        data=CheckoutInput(tier="silver", term_years=1, auto_renew=True, po_number="", accept_terms=True,
-                           payment_method="bank_transfer"),
-    )  # fmt: skip
-    invoice = invoice_issue(request_id=subscription.invoice_requests.get().pk)
+    _subscription, invoice = buy(shop, owner, method="bank_transfer")
     assert invoice_collect_due(at=_at(invoice.due_date + timedelta(days=10))) == 0
     assert Payment.objects.count() == 0
 
