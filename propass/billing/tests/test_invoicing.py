@@ -10,6 +10,7 @@ from propass.accounts.tests.factories import BusinessFactory
 from propass.billing.invoicing import invoice_issue, invoice_request_create
 from propass.billing.models import Invoice
 from propass.billing.pdf import invoice_pdf_render
+from propass.core.money import money_format
 from propass.memberships.models import Subscription, Tier
 from propass.program_admin.setup import program_seed, sellers_seed, tiers_seed
 from propass.testing.threads import errors_in, run_at_once
@@ -181,6 +182,13 @@ def test_the_invoice_pdf_is_in_the_business_language(client, data, owner, member
     assert "Fattura" in text
     assert invoice.reference in text
     assert "IBAN NL91ABNA0417164300" in text
+    # Countries by name and amounts with their cents, in the invoice's language; quantity and
+    # unit price columns as a finance clerk expects them.
+    words = " ".join(text.split())  # a narrow column wraps its heading
+    assert "Paesi Bassi" in words
+    assert "Quantità" in words
+    assert "Prezzo unitario" in words
+    assert " ".join(money_format(invoice.total, "EUR", "it").split()) in words
     api = APIClient()
     api.force_authenticate(owner)
     assert b"".join(api.get(f"/api/v1/invoices/{invoice.pk}/pdf/").streaming_content).startswith(b"%PDF")
