@@ -158,6 +158,7 @@ def invoices(request: HttpRequest) -> HttpResponseBase:
     if _wants_csv(request):
         return _csv_response(f"invoices-{today.isoformat()}.csv", INVOICE_COLUMNS, _invoice_rows(found))
     page = CappedPaginator(found.select_related("business"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _query_without_page(request)
     # The aging and the totals sum every invoice that matches: a few minutes old at most.
     filters = hashlib.sha256(repr(sorted(form.values().items())).encode()).hexdigest()[:32]
     figures = figures_cached(
@@ -174,8 +175,8 @@ def invoices(request: HttpRequest) -> HttpResponseBase:
             "aging": figures.value["aging"],
             "totals": figures.value["totals"],
             "figures": figures,
-            "query": _query_without_page(request),
-            "extra_query": _query_without_page(request),
+            "query": query,
+            "extra_query": query,
             "today": today,
         },
     )
