@@ -87,6 +87,8 @@ class Business(TimeStampedModel):
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = CountryField(_("country"))
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, db_index=True)
+    # Where the business receives e-invoices on the Peppol network, when it has said so.
+    peppol_id = models.CharField(_("Peppol participant ID"), max_length=60, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     legacy_email = models.EmailField(_("old CPS e-mail"), blank=True)

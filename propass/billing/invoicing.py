@@ -26,6 +26,17 @@ def structured_reference(number: str) -> str:
     return f"RF{mod_97_10.calc_check_digits(base + 'RF')}{base}"
 
 
+SELLER_SNAPSHOT_FIELDS = (
+    "name", "address", "street", "postal_code", "city", "country", "vat_number", "registration_number", "legal_info",
+    "contact_email", "contact_phone", "peppol_id", "iban", "bic",
+)  # fmt: skip
+
+
+def seller_snapshot(seller: SellerEntity) -> dict[str, str]:
+    """The seller as an invoice prints it: kept with the invoice, which never changes."""
+    return {field: getattr(seller, field) for field in SELLER_SNAPSHOT_FIELDS}
+
+
 def invoice_series(*, seller: SellerEntity, day: date) -> str:
     """The series an invoice of `seller` issued on `day` is numbered in: one per seller and year."""
     return f"{seller.invoice_series}-{day.year}"
@@ -87,13 +98,12 @@ def _invoice_of(
         issue_date=today,
         due_date=today + timedelta(days=seller.payment_terms_days),
         seller=seller,
-        seller_snapshot={
-            "name": seller.name, "address": seller.address, "country": seller.country,
-            "vat_number": seller.vat_number, "iban": seller.iban, "bic": seller.bic,
-        },
+        seller_snapshot=seller_snapshot(seller),
         buyer_snapshot={
             "name": business.name, "street": business.street, "postal_code": business.postal_code,
             "city": business.city, "country": str(business.country), "vat_number": business.vat_number,
+            "peppol_id": business.peppol_id,
+            **({"card_last4": subscription.card_last4} if subscription.payment_method == "card" else {}),
         },
         currency=request.currency,
         net=request.net,

@@ -19,7 +19,31 @@ class SellerEntity(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     address = models.TextField(_("address"))
+    # The address again in its parts, for e-invoices (EN 16931 BT-35 to BT-40).
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2)
+    registration_number = models.CharField(
+        _("company registration number"),
+        max_length=50,
+        blank=True,
+        help_text=_("As printed on invoices, e.g. the Chamber of Commerce or Companies House number."),
+    )
+    legal_info = models.CharField(
+        _("legal information"),
+        max_length=200,
+        blank=True,
+        help_text=_("Registered office, register and share capital, as the law of the seller's country asks."),
+    )
+    contact_email = models.EmailField(_("billing contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("billing contact telephone"), max_length=40, blank=True)
+    peppol_id = models.CharField(
+        _("Peppol participant ID"),
+        max_length=60,
+        blank=True,
+        help_text=_('Scheme and identifier, e.g. "0106:12345678".'),
+    )
     currency = models.CharField(_("currency"), max_length=3)
     vat_number = models.CharField(_("VAT number"), max_length=20)
     vat_rate = models.DecimalField(_("domestic VAT rate (%)"), max_digits=5, decimal_places=2)

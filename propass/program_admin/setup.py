@@ -113,6 +113,10 @@ def sellers_seed() -> None:
     SellerEntity.objects.get_or_create(
         code="uk",
         defaults={"name": "Canon Professional Services UK Ltd", "address": "4 Roundwood Avenue\nUxbridge UB11 1AF",
+                  "street": "4 Roundwood Avenue", "postal_code": "UB11 1AF", "city": "Uxbridge",
+                  "registration_number": "Company No. 01234567", "legal_info": "Registered in England and Wales",
+                  "contact_email": "billing.uk@cps.example", "contact_phone": "+44 20 7946 0000",
+                  "peppol_id": "9932:GB980780684",
                   "country": "GB", "currency": "GBP", "vat_number": "GB980780684", "vat_rate": Decimal("20"),
                   "iban": "GB33BUKB20201555555555", "bic": "BUKBGB22", "buyer_countries": ["GB"],
                   "invoice_series": "UK"},
@@ -120,6 +124,10 @@ def sellers_seed() -> None:
     SellerEntity.objects.get_or_create(
         code="eu",
         defaults={"name": "Canon Professional Services Europe B.V.", "address": "Bovenkerkerweg 59\n1185 XB Amstelveen",
+                  "street": "Bovenkerkerweg 59", "postal_code": "1185 XB", "city": "Amstelveen",
+                  "registration_number": "KvK 12345678", "legal_info": "Registered office Amstelveen",
+                  "contact_email": "billing@cps.example", "contact_phone": "+31 20 794 0000",
+                  "peppol_id": "9944:NL004495445B01",
                   "country": "NL", "currency": "EUR", "vat_number": "NL004495445B01", "vat_rate": Decimal("21"),
                   "iban": "NL91ABNA0417164300", "bic": "ABNANL2A", "buyer_countries": [],
                   "invoice_series": "EU"},
