@@ -55,6 +55,7 @@ v1 = [
     path("invoices/", billing_api.InvoiceListView.as_view(), name="invoices"),
     path("invoices/<int:pk>/", billing_api.InvoiceDetailView.as_view(), name="invoice"),
     path("invoices/<int:pk>/pdf/", billing_api.InvoicePdfView.as_view(), name="invoice_pdf"),
+    path("invoices/<int:pk>/xml/", billing_api.InvoiceXmlView.as_view(), name="invoice_xml"),
     path("webhooks/payments/<slug:provider>/", billing_webhooks.PaymentWebhookView.as_view(), name="payment_webhook"),
     path("migration/", products_api.MigrationView.as_view(), name="migration"),
     path("points/ledger/", points_api.LedgerListView.as_view(), name="ledger"),

@@ -30,7 +30,7 @@ from propass.billing.selectors import (
     invoice_totals,
     payment_search,
 )
-from propass.billing.views import invoice_pdf_response
+from propass.billing.views import invoice_pdf_response, invoice_xml_response
 from propass.core.errors import DomainError
 from propass.core.figures import figures_cached
 from propass.core.forms import DatePicker, form_add_domain_error
@@ -231,6 +231,13 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Finance opens the PDF of any invoice or credit note."""
     get_object_or_404(Invoice.objects.only("pk"), pk=pk)
     return invoice_pdf_response(pk)
+
+
+@finance
+def invoice_xml(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Finance downloads the e-invoice (UBL) of any invoice or credit note."""
+    get_object_or_404(Invoice.objects.only("pk"), pk=pk)
+    return invoice_xml_response(pk)
 
 
 @finance

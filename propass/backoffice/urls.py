@@ -42,6 +42,7 @@ urlpatterns = [
     path("finance/invoices/", finance.invoices, name="invoices"),
     path("finance/invoices/<int:pk>/", finance.invoice, name="invoice"),
     path("finance/invoices/<int:pk>/pdf/", finance.invoice_pdf, name="invoice_pdf"),
+    path("finance/invoices/<int:pk>/xml/", finance.invoice_xml, name="invoice_xml"),
     path("finance/payments/", finance.payments, name="payments"),
     path("bank/", bank.bank, name="bank"),
     path("bank/statements/<int:pk>/", bank.bank_statement, name="bank_statement"),

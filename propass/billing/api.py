@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 from propass.accounts.rest import caller_business
 from propass.billing.models import Invoice
 from propass.billing.selectors import invoices_for
-from propass.billing.views import invoice_pdf_response
+from propass.billing.views import invoice_pdf_response, invoice_xml_response
 from propass.core.errors import NotFound
-from propass.core.rest import PDF_RENDERERS
+from propass.core.rest import PDF_RENDERERS, XML_RENDERERS
 
 
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
@@ -57,3 +57,16 @@ class InvoicePdfView(APIView):
         if not _invoices(request).filter(pk=pk).exists():
             raise NotFound()
         return invoice_pdf_response(pk)
+
+
+class InvoiceXmlView(APIView):
+    """The invoice as an EN 16931 e-invoice: UBL 2.1 following Peppol BIS Billing 3.0 (billing
+    rights needed). A credit note is a UBL CreditNote (type 381)."""
+
+    renderer_classes = XML_RENDERERS
+
+    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        if not _invoices(request).filter(pk=pk).exists():
+            raise NotFound()
+        return invoice_xml_response(pk)

@@ -4,4 +4,7 @@ from propass.billing import views
 
 app_name = "billing"
 
-urlpatterns = [path("subscriptions/invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf")]
+urlpatterns = [
+    path("subscriptions/invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("subscriptions/invoices/<int:pk>/xml/", views.invoice_xml, name="invoice_xml"),
+]

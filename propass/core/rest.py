@@ -39,5 +39,11 @@ class PdfRenderer(DownloadRenderer):
     format = "pdf"
 
 
+class XmlRenderer(DownloadRenderer):
+    media_type = "application/xml"
+    format = "xml"
+
+
 DOWNLOAD_RENDERERS = [renderers.JSONRenderer, DownloadRenderer]
 PDF_RENDERERS = [renderers.JSONRenderer, PdfRenderer]
+XML_RENDERERS = [renderers.JSONRenderer, XmlRenderer]

@@ -8,6 +8,7 @@ import pytest
 from facturx import get_xml_from_pdf
 from lxml import etree
 from pypdf import PdfReader
+from rest_framework.test import APIClient
 
 from propass.accounts.models import Business
 from propass.billing.credit_notes import credit_note_issue
@@ -16,6 +17,7 @@ from propass.billing.models import Invoice
 from propass.billing.pdf import invoice_pdf_render
 from propass.testing.einvoice import einvoice_problems, rule_findings, schema_errors
 from propass.testing.shop import buy
+from propass.testing.staff import staff_session_verify
 
 UBL = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -152,3 +154,47 @@ def test_the_invoice_pdf_is_a_tagged_pdf_a_3_factur_x_carrying_the_valid_cii(sho
     assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
     assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
     assert [str(spec.get_object()["/AFRelationship"]) for spec in root["/AF"]] == ["/Data"]
+
+
+@pytest.mark.parametrize("accept", ["application/xml", "*/*", "application/json", "application/xml, */*;q=0.1"])
+def test_the_api_xml_download_answers_what_http_clients_ask_for(shop, owner, member, accept):
+    invoice = _invoice_for(shop, owner, "DE", "DE136695976", "EUR")
+    api = APIClient()
+    api.force_authenticate(owner)
+
+    response = api.get(f"/api/v1/invoices/{invoice.pk}/xml/", HTTP_ACCEPT=accept)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert f'filename="{invoice.number}.xml"' in response["Content-Disposition"]
+    assert einvoice_problems(response.content) == []
+    missing = api.get("/api/v1/invoices/999999/xml/", HTTP_ACCEPT=accept)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    api.force_authenticate(member)  # no billing rights
+    refused = api.get(f"/api/v1/invoices/{invoice.pk}/xml/", HTTP_ACCEPT=accept)
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("application/json")
+
+
+def test_the_schema_declares_the_xml_download(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/invoices/{id}/xml/"]["get"]
+    assert "application/xml" in operation["responses"]["200"]["content"]
+
+
+def test_members_and_finance_download_the_e_invoice(shop, owner, member, client, finance_agent):
+    invoice = _invoice_for(shop, owner, "NL", "NL123456782B90", "EUR")
+    client.force_login(owner)
+    page = client.get("/subscriptions/")
+    assert f'href="/subscriptions/invoices/{invoice.pk}/xml/"' in page.content.decode()
+    download = client.get(f"/subscriptions/invoices/{invoice.pk}/xml/")
+    assert download["Content-Type"] == "application/xml"
+    assert einvoice_problems(download.content) == []
+    client.force_login(member)  # no billing rights
+    assert client.get(f"/subscriptions/invoices/{invoice.pk}/xml/").status_code in {403, 404}
+    client.force_login(finance_agent)
+    staff_session_verify(client, finance_agent)
+    detail = client.get(f"/backoffice/finance/invoices/{invoice.pk}/")
+    assert f'href="/backoffice/finance/invoices/{invoice.pk}/xml/"' in detail.content.decode()
+    assert einvoice_problems(client.get(f"/backoffice/finance/invoices/{invoice.pk}/xml/").content) == []
