@@ -6,8 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propass.accounts.models import User
+from propass.accounts.rest import caller_business
 from propass.accounts.selectors import api_token_id, api_tokens_live
-from propass.accounts.services import api_token_revoke, password_reset_request, password_set
+from propass.accounts.services import api_token_revoke, business_peppol_id_set, password_reset_request, password_set
 from propass.core.rest import ClientRateThrottle
 
 
@@ -92,3 +93,31 @@ class ApiTokenDetailView(APIView):
     def delete(self, request: Request, id: str) -> Response:
         api_token_revoke(user=request.user, token_id=id)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EInvoicingSerializer(serializers.Serializer[dict]):
+    peppol_id = serializers.CharField(
+        allow_blank=True,
+        max_length=80,
+        help_text='Where the business receives e-invoices on Peppol, "0208:0403019261"; empty clears it.',
+    )
+
+
+class EInvoicingView(APIView):
+    """Where the business receives e-invoices (its Peppol participant ID), shown on every
+    e-invoice as the buyer's electronic address; users with billing rights change it."""
+
+    @extend_schema(responses=EInvoicingSerializer)
+    def get(self, request: Request) -> Response:
+        return Response({"peppol_id": caller_business(request).peppol_id})
+
+    @extend_schema(request=EInvoicingSerializer, responses=EInvoicingSerializer)
+    def put(self, request: Request) -> Response:
+        data = EInvoicingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        business = business_peppol_id_set(
+            business=caller_business(request),
+            actor=request.user,
+            peppol_id=data.validated_data["peppol_id"],  # type: ignore[arg-type]
+        )
+        return Response({"peppol_id": business.peppol_id})

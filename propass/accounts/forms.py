@@ -54,6 +54,18 @@ class InviteForm(forms.Form):
     )
 
 
+class PeppolForm(forms.Form):
+    peppol_id = forms.CharField(
+        label=_("Peppol participant ID"),
+        max_length=80,
+        required=False,
+        help_text=_(
+            'Where your business receives e-invoices on the Peppol network, e.g. "0208:0403019261". '
+            "Leave empty if you have none."
+        ),
+    )
+
+
 class TwoFactorForm(forms.Form):
     code = forms.RegexField(
         label=_("Code from your authenticator app"),

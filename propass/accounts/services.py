@@ -24,6 +24,7 @@ from propass.accounts.selectors import API_TOKEN_ID_LENGTH, api_token_id, api_to
 from propass.core.enums import AuditAction
 from propass.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from propass.core.models import AuditLog, Program
+from propass.core.peppol import peppol_id_normalise
 from propass.core.ratelimit import rate_limit_hit
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
@@ -462,3 +463,34 @@ def staff_totp_verify(*, user: User, code: str) -> TOTPDevice:
     if verified is None:
         raise _two_factor_wrong(user, "login")
     return verified
+
+
+def business_peppol_id_set(*, business: Business, actor: User, peppol_id: str) -> Business:
+    """A user with billing rights says where the business receives e-invoices on Peppol
+    ("0208:0403019261"), or clears it (empty); the next invoices carry it as their electronic
+    address. Staff may set it too (`actor` staff)."""
+    billing = BusinessMembership.objects.filter(
+        user=actor, business=business, role__in=(BusinessRole.SUPERUSER, BusinessRole.ADMIN)
+    ).exists()
+    if not (actor.is_staff or billing):
+        raise Forbidden(_("Only users with billing rights can change where the business receives e-invoices."))
+    normalised = peppol_id_normalise(peppol_id) if peppol_id.strip() else ""
+    if normalised is None:
+        raise InvalidInput(
+            fields={
+                "peppol_id": [
+                    _('Enter a Peppol participant ID: the scheme, a colon and the identifier, e.g. "0208:0403019261".')
+                ]
+            }
+        )
+    with transaction.atomic():
+        locked = Business.objects.select_for_update().get(pk=business.pk)
+        before = locked.peppol_id
+        if before != normalised:
+            Business.objects.filter(pk=locked.pk).update(peppol_id=normalised, updated_at=timezone.now())
+            audit_record(
+                actor=actor, action=AuditAction.BUSINESS_PEPPOL_ID, target=locked,
+                data={"before": before, "after": normalised},
+            )  # fmt: skip
+    business.peppol_id = normalised
+    return business

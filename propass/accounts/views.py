@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from propass.accounts.enums import BusinessRole, TokenPurpose
-from propass.accounts.forms import InviteForm, LanguageForm, LoginForm, PasswordResetForm, SetPasswordForm
+from propass.accounts.forms import InviteForm, LanguageForm, LoginForm, PasswordResetForm, PeppolForm, SetPasswordForm
 from propass.accounts.permissions import has_billing_rights, two_factor_url
 from propass.accounts.selectors import api_token_id, api_tokens_live, business_of
 from propass.accounts.services import (
     api_token_revoke,
+    business_peppol_id_set,
     business_user_invite,
     business_user_remove,
     password_reset_request,
@@ -85,6 +86,7 @@ def account(request: HttpRequest) -> HttpResponse:
     is_superuser = bool(business) and request.user.membership.role == BusinessRole.SUPERUSER  # type: ignore[union-attr]
     language_form = LanguageForm(initial={"language": request.user.language})  # type: ignore[union-attr]
     invite_form = InviteForm()
+    peppol_form = PeppolForm(initial={"peppol_id": business.peppol_id if business else ""})
     if request.method == "POST" and request.POST.get("action") == "language":
         language_form = LanguageForm(request.POST)
         if language_form.is_valid():
@@ -95,6 +97,16 @@ def account(request: HttpRequest) -> HttpResponse:
         user_set_email_preferences(user=request.user, wanted=request.POST.getlist("emails"))  # type: ignore[arg-type]
         messages.success(request, _("Your e-mail preferences were saved."))
         return redirect("accounts:account")
+    elif request.method == "POST" and request.POST.get("action") == "peppol" and business:
+        peppol_form = PeppolForm(request.POST)
+        if peppol_form.is_valid():
+            try:
+                business_peppol_id_set(business=business, actor=request.user, **peppol_form.cleaned_data)  # type: ignore[arg-type]
+            except DomainError as error:
+                form_add_domain_error(peppol_form, error)
+            else:
+                messages.success(request, _("Where your business receives e-invoices was saved."))
+                return redirect("accounts:account")
     elif request.method == "POST" and request.POST.get("action") == "invite" and business:
         invite_form = InviteForm(request.POST)
         if invite_form.is_valid():
@@ -114,6 +126,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "team": team,
             "form": language_form,
             "invite_form": invite_form,
+            "peppol_form": peppol_form,
             "is_superuser": is_superuser,
             "can_export": bool(business) and has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
             "api_tokens": [

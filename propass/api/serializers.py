@@ -9,7 +9,7 @@ class BusinessSerializer(serializers.ModelSerializer[Business]):
 
     class Meta:
         model = Business
-        fields = ["id", "name", "country", "currency", "points_balance", "invited_at", "legacy_email"]
+        fields = ["id", "name", "country", "currency", "points_balance", "invited_at", "legacy_email", "peppol_id"]
 
 
 class MeSerializer(serializers.ModelSerializer[User]):

@@ -19,6 +19,7 @@ app_name = "api"
 
 v1 = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("business/e-invoicing/", accounts_api.EInvoicingView.as_view(), name="einvoicing"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/tokens/", accounts_api.ApiTokenListView.as_view(), name="tokens"),
     path("auth/tokens/<str:id>/", accounts_api.ApiTokenDetailView.as_view(), name="token_revoke"),

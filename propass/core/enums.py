@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     BUSINESS_INVITED = "business.invited"
     BUSINESS_USER_INVITE = "business.user_invite"
     BUSINESS_USER_REMOVE = "business.user_remove"
+    BUSINESS_PEPPOL_ID = "business.peppol_id"
     CREDIT_NOTE_MARK_REFUNDED = "credit_note.mark_refunded"
     FAQ_CATEGORY_SAVE = "faq.category_save"
     FAQ_SAVE = "faq.save"

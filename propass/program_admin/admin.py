@@ -16,7 +16,8 @@ class SellerEntityForm(forms.ModelForm):
     class Meta:
         model = SellerEntity
         fields = [
-            "code", "name", "address", "country", "currency", "vat_number", "vat_rate", "invoice_series",
+            "code", "name", "address", "street", "postal_code", "city", "country", "registration_number", "legal_info",
+            "contact_email", "contact_phone", "peppol_id", "currency", "vat_number", "vat_rate", "invoice_series",
             "credit_note_series", "payment_terms_days", "iban", "bic", "buyer_countries",
         ]  # fmt: skip
 
