@@ -8,6 +8,8 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from propass.accounts.enums import StaffGroup
+from propass.accounts.permissions import staff_in
 from propass.accounts.rest import caller_business
 from propass.billing.models import Invoice
 from propass.billing.selectors import invoices_for
@@ -67,6 +69,9 @@ class InvoiceXmlView(APIView):
 
     @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponseBase:
-        if not _invoices(request).filter(pk=pk).exists():
+        # Finance (and the read-only auditor) reads any invoice's; a member its business's.
+        finance = staff_in(request.user, None, groups=(StaffGroup.FINANCE, StaffGroup.AUDITOR))  # type: ignore[arg-type]
+        invoices = Invoice.objects.all() if finance else _invoices(request)
+        if not invoices.filter(pk=pk).exists():
             raise NotFound()
         return invoice_xml_response(pk)

@@ -177,6 +177,15 @@ def test_the_api_xml_download_answers_what_http_clients_ask_for(shop, owner, mem
     assert refused["Content-Type"].startswith("application/json")
 
 
+def test_finance_reads_any_e_invoice_through_the_api(shop, owner, finance_agent):
+    invoice = _invoice_for(shop, owner, "NL", "NL123456782B90", "EUR")
+    api = APIClient()
+    api.force_authenticate(finance_agent)
+    response = api.get(f"/api/v1/invoices/{invoice.pk}/xml/", HTTP_ACCEPT="application/xml")
+    assert response.status_code == 200
+    assert einvoice_problems(response.content) == []
+
+
 def test_the_schema_declares_the_xml_download(client, db):
     schema = client.get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/invoices/{id}/xml/"]["get"]
