@@ -189,6 +189,10 @@ def test_the_invoice_pdf_is_in_the_business_language(client, data, owner, member
     assert "Quantità" in words
     assert "Prezzo unitario" in words
     assert " ".join(money_format(invoice.total, "EUR", "it").split()) in words
+    # The seller's registration number, legal information and billing contact, from seller data.
+    assert "KvK 12345678" in words
+    assert "Registered office Amstelveen" in words
+    assert "billing@cps.example" in words
     api = APIClient()
     api.force_authenticate(owner)
     assert b"".join(api.get(f"/api/v1/invoices/{invoice.pk}/pdf/").streaming_content).startswith(b"%PDF")
