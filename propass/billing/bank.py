@@ -6,7 +6,11 @@ credit whose amount and sender fit one open invoice is suggested to finance; eve
 
 Banks write what the payer said in different places (the structured creditor reference, the
 unstructured lines, the additional remittance, transaction and entry information): all of it is
-the line's remittance text, and a reference is looked for in all of it.
+the line's remittance text, and a reference is looked for in all of it; payers who write the
+invoice's number instead are understood too, also when they write it in pieces ("EU 2026 000123").
+
+An amount with a fraction of a cent does not make the file refused: its line is imported for
+finance, rounded to the cent, with the amount as the bank wrote it (see _line_import).
 """
 
 import re
@@ -15,8 +19,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -24,6 +28,7 @@ from defusedxml import DefusedXmlException
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from stdnum import iso11649
 
@@ -48,11 +53,21 @@ UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 CAMT053_NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.\d+$")
 OPEN = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
+CENT = Decimal("0.01")
 # "RF" and two check digits, then the reference as written: in one piece or in groups of four.
 RF_IN_TEXT = re.compile(r"(?<![0-9A-Z])RF[0-9]{2}[0-9A-Z]*(?: [0-9A-Z]+)*")
 # A word of the remittance text that may be an invoice's number or reference ("PP-2026-000001").
 WORD = re.compile(r"[0-9A-Za-z]+(?:[-.][0-9A-Za-z]+)*")
 WORDS_LOOKED_UP = 20
+# An invoice number written in pieces: "EU 2026 000123" or "EU/2026/000123" for "EU-2026-000123"
+# (invoicing.invoice_number: the series, the year and a counter of six digits). Whole pieces
+# (letters and digits), one after the other with only spaces, dashes, slashes, dots or
+# underscores between them, read as one word when together they have the shape of a number: a
+# letter first, ten digits or more last (the year and the counter).
+PIECE = re.compile(r"[0-9A-Za-z]+")
+BETWEEN_PIECES = re.compile(r"[\s\-/._\\]{1,3}")
+NUMBER_IN_PIECES = re.compile(r"[A-Z][0-9A-Z]*[0-9]{10,}")
+PIECES_JOINED = 6
 # The remittance text kept on a line: what a person needs to recognise a transfer, bounded.
 REMITTANCE_MAX_CHARS = 1000
 # Between the texts of different places (a reference does not run from one into the next).
@@ -73,6 +88,9 @@ class ParsedLine:
     remittance: str = ""
     # Words of the text that may be an invoice's number or reference, upper case without dashes.
     words: tuple[str, ...] = ()
+    # The amount as the file wrote it when it is not a whole number of cents ("12.345"); the
+    # line's amount is then rounded to the cent, and the line is left to finance (see _line_import).
+    amount_as_written: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +113,15 @@ class ImportResult:
     unmatched: int = 0
     unmatched_lines: list[BankLine] = field(default_factory=list)
     already_imported: bool = False
+
+
+class _Amount(NamedTuple):
+    """An amount of the file, in cents, and its currency; `as_written` keeps the file's text when
+    it holds a fraction of a cent (rounded away in `amount`)."""
+
+    amount: Decimal
+    currency: str
+    as_written: str = ""
 
 
 # --- reading a file -------------------------------------------------------------------------
@@ -203,7 +230,11 @@ def _entry_lines(xml: _Reader, entry: Element) -> list[ParsedLine]:
     transactions = [tx for tx in xml.all(entry, "NtryDtls/TxDtls") if xml.text(tx, "CdtDbtInd") in ("", "CRDT")]
     if len(transactions) > 1:
         amounts = [_transaction_money(xml, tx) for tx in transactions]
-        paid = [(tx, tx_money) for tx, tx_money in zip(transactions, amounts, strict=True) if tx_money and tx_money[0]]
+        paid = [
+            (tx, tx_money)
+            for tx, tx_money in zip(transactions, amounts, strict=True)
+            if tx_money and (tx_money.amount or tx_money.as_written)
+        ]
         if None not in amounts and paid:
             return [
                 _transaction_line(xml, tx, tx_money, bank_reference, booking_date, shown=entry_texts)
@@ -235,7 +266,7 @@ def _entry_lines(xml: _Reader, entry: Element) -> list[ParsedLine]:
 def _transaction_line(
     xml: _Reader,
     tx: Element,
-    money: tuple[Decimal, str],
+    money: _Amount,
     bank_reference: str,
     booking_date: date | None,
     *,
@@ -254,7 +285,7 @@ def _transaction_line(
 def _line(
     entry_reference: str,
     booking_date: date | None,
-    money: tuple[Decimal, str],
+    money: _Amount,
     structured: list[str],
     texts: list[str],
     *,
@@ -272,13 +303,14 @@ def _line(
     return ParsedLine(
         entry_reference=entry_reference,
         booking_date=booking_date,
-        amount=money[0],
-        currency=money[1],
+        amount=money.amount,
+        currency=money.currency,
         debtor_name=debtor[0][:200],
         debtor_iban=debtor[1][:34],
         reference=reference,
         remittance=remittance,
         words=_reference_like_words([*structured, *texts]),
+        amount_as_written=money.as_written,
     )
 
 
@@ -311,41 +343,76 @@ def _joined(texts: list[str], limit: int) -> str:
 
 def _reference_like_words(texts: list[str]) -> tuple[str, ...]:
     """Words of 5 to 35 letters and digits with at least one digit, upper case, dashes and dots
-    removed: what an invoice number or reference written in a text looks like."""
+    removed: what an invoice number or reference written in a text looks like; then the invoice
+    numbers written in pieces (see _numbers_in_pieces)."""
     words: dict[str, None] = {}
     for text in texts:
         for match in WORD.finditer(text):
             word = re.sub(r"[-.]", "", match.group()).upper()
             if 5 <= len(word) <= 35 and any(ch.isdigit() for ch in word):
                 words[word] = None
-    return tuple(words)[:WORDS_LOOKED_UP]
+    in_pieces = {number: None for text in texts for number in _numbers_in_pieces(text) if number not in words}
+    return (*tuple(words)[:WORDS_LOOKED_UP], *tuple(in_pieces)[:WORDS_LOOKED_UP])
 
 
-def _transaction_money(xml: _Reader, tx: Element) -> tuple[Decimal, str] | None:
-    """A batched transfer's own amount; None when it has none; zero (in any currency) when zero."""
+def _numbers_in_pieces(text: str) -> list[str]:
+    """What may be an invoice number written in pieces ("eu 2026 000123", "EU/2026/000123"), in
+    upper case without what separates the pieces. Only whole pieces are joined, from one that
+    begins with a letter: "XEU 2026 000123" is not EU-2026-000123, and an amount, a date or an
+    IBAN written next to a number makes another, longer candidate (which names no invoice)
+    rather than changing this one."""
+    upper = text.upper()
+    pieces = list(PIECE.finditer(upper))
+    found = []
+    for index, first in enumerate(pieces):
+        if not first.group()[0].isalpha():
+            continue
+        joined, end = first.group(), first.end()
+        for piece in pieces[index + 1 : index + PIECES_JOINED]:
+            if not BETWEEN_PIECES.fullmatch(upper, end, piece.start()):
+                break
+            joined, end = joined + piece.group(), piece.end()
+            if len(joined) > 35:
+                break
+            if NUMBER_IN_PIECES.fullmatch(joined):
+                found.append(joined)
+    return found
+
+
+def _transaction_money(xml: _Reader, tx: Element) -> _Amount | None:
+    """A batched transfer's own amount; None when it has none; zero (in any currency) when zero,
+    or less than half a cent (nothing once rounded to the cent)."""
     found = xml.first(tx, "Amt", "AmtDtls/TxAmt/Amt")
     if found is None:
         return None
     try:
-        if Decimal((found.text or "").strip()) == 0:
-            return Decimal(0), ""
+        if 0 <= Decimal((found.text or "").strip()) < CENT / 2:
+            return _Amount(Decimal(0), "")
     except InvalidOperation:
         pass  # refused by _money, with the amount in the message
     return _money(found)
 
 
-def _money(element: Element) -> tuple[Decimal, str]:
+def _money(element: Element) -> _Amount:
+    """A positive amount with its currency. Trailing zeros are only a way of writing it
+    ("10.000" is 10.00); an amount with a fraction of a cent ("12.345": a currency of three
+    decimals, or a bank's rounding left in the file) is read rounded half up to the cent, with
+    the amount as written kept, so that one such line does not make a file of good lines refused;
+    anything else that is not an amount (nothing once rounded to the cent included) refuses the
+    file."""
     currency = (element.get("Ccy") or "").upper()
+    written = (element.text or "").strip()
     try:
-        amount = Decimal((element.text or "").strip())
+        amount = Decimal(written)
     except InvalidOperation:
         amount = Decimal("NaN")
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**10:
+    cents = amount.quantize(CENT, rounding=ROUND_HALF_UP) if amount.is_finite() and amount < 10**10 else amount
+    if not cents.is_finite() or cents <= 0 or cents >= 10**10:
         raise InvalidInput(_("The file has an amount that is not valid: “%(amount)s”."), code="bad_amount",
-                           amount=(element.text or "").strip()[:30])  # fmt: skip
+                           amount=written[:30])  # fmt: skip
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise InvalidInput(_("The file has an amount without a valid currency."), code="bad_amount")
-    return amount.quantize(Decimal("0.01")), currency
+    return _Amount(cents, currency, written[:40] if cents != amount else "")
 
 
 def _date(text: str) -> date:
@@ -442,6 +509,11 @@ def _statement_import(parsed: ParsedStatement, *, file_name: str, actor: Any, re
             data={
                 "file": file_name[:200], "lines": len(parsed.lines),
                 **{status: counts[status] for status in ("matched", "suggested", "unmatched")},
+                # The lines whose amount had a fraction of a cent, by position: the amount as written.
+                "amounts_finer_than_cents": {
+                    str(position): line.amount_as_written
+                    for position, line in enumerate(parsed.lines, start=1) if line.amount_as_written
+                },
             },
         )  # fmt: skip
     result.statements.append(statement)
@@ -451,9 +523,19 @@ def _statement_import(parsed: ParsedStatement, *, file_name: str, actor: Any, re
 
 
 def _line_import(statement: BankStatement, position: int, parsed: ParsedLine, actor: Any) -> BankLine:
+    """Store one credit, matched, suggested or unmatched. A credit with a fraction of a cent
+    pays no invoice (no invoice total has one): it is stored rounded to the cent, unmatched, with
+    a note in front of its text giving the amount as the bank wrote it, for finance to look at."""
     status, matched, suggested = BankLineStatus.UNMATCHED, None, None
-    invoice = _invoice_named(parsed)
-    if invoice is not None and invoice.status not in OPEN:
+    remittance = parsed.remittance
+    invoice = _invoice_named(parsed) if not parsed.amount_as_written else None
+    if parsed.amount_as_written:
+        note = gettext(
+            "The bank wrote the amount as %(amount)s %(currency)s, with a fraction of a cent: it is shown rounded "
+            "to the cent and was not matched to an invoice."
+        ) % {"amount": parsed.amount_as_written, "currency": parsed.currency}
+        remittance = _joined([f"[{note}]", remittance], REMITTANCE_MAX_CHARS)
+    elif invoice is not None and invoice.status not in OPEN:
         pass  # paid or void already: most likely paid twice; finance decides
     elif invoice is not None and invoice.currency == parsed.currency:
         if invoice.total == parsed.amount:
@@ -469,7 +551,7 @@ def _line_import(statement: BankStatement, position: int, parsed: ParsedLine, ac
         booking_date=parsed.booking_date, amount=parsed.amount, currency=parsed.currency,
         debtor_name=parsed.debtor_name, debtor_iban=parsed.debtor_iban,
         reference=invoice.reference if invoice is not None else parsed.reference[:35],
-        remittance=parsed.remittance, status=status, invoice=matched, suggested_invoice=suggested,
+        remittance=remittance, status=status, invoice=matched, suggested_invoice=suggested,
         resolved_at=timezone.now() if matched else None,
     )  # fmt: skip
     if matched is not None:
@@ -479,8 +561,9 @@ def _line_import(statement: BankStatement, position: int, parsed: ParsedLine, ac
 
 def _invoice_named(parsed: ParsedLine) -> Invoice | None:
     """The invoice (locked) the transfer names: by the reference the payer gave; else by a word
-    of the remittance text that is one invoice's number (with or without its dashes) or
-    reference, as payers often write the number printed on the invoice instead of its reference."""
+    of the remittance text that is one invoice's number (with or without its dashes, or written
+    in pieces with spaces, slashes or dots between them) or reference, as payers often write the
+    number printed on the invoice instead of its reference. A text naming two invoices names none."""
     invoices = Invoice.objects.select_for_update().filter(kind=InvoiceKind.INVOICE)
     if parsed.reference:
         invoice = invoices.filter(reference=parsed.reference).first()

@@ -10,7 +10,9 @@ its country writes it:
 - Switzerland and Liechtenstein (one VAT area) store the Swiss business identifier alone,
   "CHE105048256": the MWST/TVA/IVA/TPV ending only says in which national language the number
   is written (the same company is "CHE-110.576.236 TVA" and "… IVA"), and Liechtenstein's
-  identifiers carry none. Liechtenstein's own VAT register numbers are five digits ("LI12345").
+  identifiers carry none. Liechtenstein's own VAT register numbers are five digits, stored
+  "LI12345" however they are written: "12345", "LI-12345", or with "FL" (Fürstentum
+  Liechtenstein, the country's old code, still on its cars and many invoices) as "FL-12345".
 """
 
 import re
@@ -51,8 +53,13 @@ SWISS_ENDINGS = ("MWST", "TVA", "IVA", "TPV")
 SWISS_NUMBER = re.compile(rf"(?:CHE)?(\d{{9}})(?:{'|'.join(SWISS_ENDINGS)})?")
 # Liechtenstein's VAT register keeps its own five-digit numbers (MWST-Nr.), without a check
 # digit: the Swiss UID replaced the Swiss VAT number in 2014, not Liechtenstein's (llv.li,
-# "Umsetzung der UID in Liechtenstein").
-LIECHTENSTEIN_NUMBER = re.compile(r"(?:LI)?(\d{5})")
+# "Umsetzung der UID in Liechtenstein"). They are written bare ("12345"), with the ISO code
+# ("LI-12345") or with "FL" ("FL-12345", as invoicing software offers for Liechtenstein).
+LIECHTENSTEIN_NUMBER = re.compile(r"(?:LI|FL)?(\d{5})")
+# "FL" and five digits is a Liechtenstein number and nothing else: typed for a company of another
+# country, it belongs to another country. (FL is no other country's prefix; only this exact form
+# is told apart, as a French number typed without FR may begin with the letters FL of its key.)
+LIECHTENSTEIN_WRITTEN_FL = re.compile(r"FL\d{5}")
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,8 @@ def vat_number_check(*, country: str, number: str) -> VatCheck:
     if not _checkable(country):
         return VatCheck(False, raw, "unsupported", str(_("VAT numbers of this country cannot be checked.")))
     own = {prefix[:2] for prefix in PREFIXES.get(country, (country,))}
-    if len(raw) > 2 and raw[:2].isalpha() and raw[:2] in KNOWN_PREFIXES and raw[:2] not in own:
+    foreign_prefix = len(raw) > 2 and raw[:2].isalpha() and raw[:2] in KNOWN_PREFIXES and raw[:2] not in own
+    if foreign_prefix or (country != "LI" and LIECHTENSTEIN_WRITTEN_FL.fullmatch(raw)):
         return VatCheck(
             False, raw, "country_mismatch", str(_("This VAT number belongs to another country than the company's."))
         )

@@ -8,7 +8,8 @@ or a list of its lines), `additional_remittance` (RmtInf/Strd/AddtlRmtInf), `add
 entry without transaction details), `debtor_iban`, `booked` ("2026-03-02"), `direction` ("CRDT"
 or "DBIT"), `bank_reference`, `status` ("BOOK"), and `transactions` (a list of the same dicts,
 for an entry that batches several transfers; each transaction then carries its own amount, or
-none when its `amount` is None).
+none when its `amount` is None). `amount_as_written` (entry or transaction) writes the amount
+as given ("12.345", "10.000") instead of with two decimals.
 """
 
 from decimal import Decimal
@@ -54,7 +55,7 @@ def _entry(entry: dict[str, Any], index: int, version: int) -> str:
     return f"""
       <Ntry>
         <NtryRef>{index}</NtryRef>
-        <Amt Ccy="{currency}">{amount:.2f}</Amt>
+        <Amt Ccy="{currency}">{escape(entry.get("amount_as_written") or f"{amount:.2f}")}</Amt>
         <CdtDbtInd>{entry.get("direction", "CRDT")}</CdtDbtInd>
         {status_xml}
         <BookgDt><Dt>{entry.get("booked", "2026-03-02")}</Dt></BookgDt>
@@ -68,7 +69,8 @@ def _entry(entry: dict[str, Any], index: int, version: int) -> str:
 def _transaction(tx: dict[str, Any], version: int, *, batched: bool) -> str:
     amount = ""
     if batched and tx["amount"] is not None:
-        value = f'<Amt Ccy="{tx.get("currency", "EUR")}">{Decimal(tx["amount"]):.2f}</Amt>'
+        written = escape(tx.get("amount_as_written") or f"{Decimal(tx['amount']):.2f}")
+        value = f'<Amt Ccy="{tx.get("currency", "EUR")}">{written}</Amt>'
         amount = value if version >= 3 else f"<AmtDtls><TxAmt>{value}</TxAmt></AmtDtls>"
     name = escape(tx.get("name", ""))
     debtor = ""

@@ -81,6 +81,36 @@ def test_a_liechtenstein_number_is_refused_for_a_swiss_company():
     assert vat_number_check(country="CH", number="LI51234").code == "country_mismatch"
 
 
+# Liechtenstein's register numbers as they are written on invoices and in forms: bare, with the
+# ISO code LI, or with FL (Fürstentum Liechtenstein, the country's vehicle and old code), in any
+# case, with a dash, a space or a dot; always stored with LI.
+@pytest.mark.parametrize(
+    "number",
+    ["FL-51234", "FL 51234", "FL51234", "fl-51234", "Fl 51 234", "FL.51234", "LI-51234", "LI 51234", "51234"],
+)
+def test_a_liechtenstein_number_written_with_fl_or_li_is_stored_with_li(number):
+    check = vat_number_check(country="LI", number=number)
+    assert (check.valid, check.number, check.code) == (True, "LI51234", "ok")
+    assert vat_number_forms(number) == {"LI51234"}  # no other country reads it as one of its own
+
+
+@pytest.mark.parametrize("number", ["FL-5123", "FL-512345", "FL-5123A", "FL", "FL-CHE-123.456.788", "FLLI51234"])
+def test_fl_in_front_of_anything_but_five_digits_is_refused(number):
+    assert vat_number_check(country="LI", number=number).code == "format"
+
+
+@pytest.mark.parametrize("country", ["CH", "DE", "FR", "AT", "GB"])
+def test_a_number_written_with_fl_belongs_to_liechtenstein_not_to_another_country(country):
+    assert vat_number_check(country=country, number="FL-51234").code == "country_mismatch"
+
+
+def test_a_french_number_typed_without_fr_whose_key_is_fl_stays_french():
+    # French keys are two letters or digits: "FL" in front of nine digits is a French number.
+    check = vat_number_check(country="FR", number="FL 000000005")
+    assert (check.valid, check.number) == (True, "FRFL000000005")
+    assert not vat_number_check(country="LI", number="FL 000000005").valid
+
+
 def test_the_forms_of_a_typed_number_include_the_uk_twin_and_the_swiss_identifier():
     assert {"GB432525179", "XI432525179"} <= vat_number_forms("432525179")
     assert {"GB432525179", "XI432525179"} <= vat_number_forms("XI 432525179")
