@@ -45,6 +45,9 @@ class FakeVies:
         return self
 
     def stop(self) -> None:
+        """Stop listening (a test may stop it early to play VIES unreachable); twice is harmless."""
+        if self.stopping.is_set():
+            return
         self.stopping.set()
         self.server.shutdown()
         self.server.server_close()

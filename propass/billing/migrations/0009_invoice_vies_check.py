@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='invoice',
             name='vies_check',
-            field=models.ForeignKey(blank=True, help_text="The buyer's VAT number asked of VIES when the reverse-charge invoice was issued.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.viescheck', verbose_name='VIES check'),
+            field=models.ForeignKey(blank=True, help_text="The buyer's VAT number, asked of VIES when the invoice was issued.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.viescheck', verbose_name='VIES check'),
         ),
     ]
