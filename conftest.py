@@ -11,6 +11,7 @@ from propass.core.selectors import program_current
 from propass.program_admin.setup import installation_setup
 from propass.testing.browser_checks import console_watch
 from propass.testing.staff import staff_session_verify, staff_user
+from propass.testing.vies import fake_vies_start
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM guard would
 # otherwise refuse the test's own database calls.
@@ -146,6 +147,18 @@ def outsider(other_business):
 @pytest.fixture
 def staff(db):
     return UserFactory(email="agent@propass.test", is_staff=True)
+
+
+@pytest.fixture
+def vies(settings):
+    """A fake VIES (propass/testing/vies.py) with VIES checks switched on against it, and a short
+    timeout for its slow answers; `vies.answer(number, kind)` sets what it says about a number."""
+    fake = fake_vies_start()
+    settings.VIES_ENABLED = True
+    settings.VIES_URL = fake.url
+    settings.VIES_TIMEOUT = 0.5
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture(scope="session")

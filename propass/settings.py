@@ -15,7 +15,16 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from propass.env import env_bool, env_choice, env_file_load, env_int, env_list, env_str, parse_email_url
+from propass.env import (
+    env_bool,
+    env_choice,
+    env_file_load,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    parse_email_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Tests and the type checker load these settings without a deployment around them.
@@ -289,6 +298,15 @@ MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", "outbox:"))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ProPass <donotreply@propass.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+
+# --- VIES (the EU's VAT number service) ---------------------------------------------------
+# EU VAT numbers given by an application or a business, and the buyer's number on a reverse-charge
+# invoice, are checked with VIES and its answer kept as evidence (core/vies.py). On by default in
+# production (PostgreSQL), off on the embedded SQLite setup, and always off under tests unless a
+# test turns it on (against the fake server of propass/testing/vies.py): the suite never calls out.
+VIES_ENABLED = env_bool("VIES_ENABLED", _db["ENGINE"] == "django.db.backends.postgresql") and not TESTING
+VIES_URL = env_str("VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api").rstrip("/")
+VIES_TIMEOUT = env_float("VIES_TIMEOUT", 10.0)
 
 # --- Payments -------------------------------------------------------------------------
 PAYMENT_PROVIDER = env_choice("PAYMENT_PROVIDER", "sandbox", {"sandbox", "stripe"})

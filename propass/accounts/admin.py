@@ -9,7 +9,7 @@ from knox.models import AuthToken
 
 from propass.accounts.enums import AccessRevokeReason
 from propass.accounts.models import Business, BusinessMembership, User
-from propass.accounts.services import user_sessions_revoke
+from propass.accounts.services import business_vies_check_request, user_sessions_revoke
 
 # API tokens are secrets of their owner, who lists and revokes them in MY ACCOUNT; knox's own
 # admin would let staff mint a token for anyone.
@@ -59,5 +59,11 @@ class BusinessAdmin(admin.ModelAdmin):
     list_display = ["name", "country", "vat_number", "points_balance", "created_at"]
     list_filter = ["country"]
     search_fields = ["name", "vat_number", "legacy_email"]
-    readonly_fields = ["points_balance", "invited_at"]
+    readonly_fields = ["points_balance", "invited_at", "vies_check"]
     inlines = [MembershipInline]
+
+    def save_model(self, request: HttpRequest, obj: Business, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "vat_number" in form.changed_data:
+            # A new VAT number is asked of VIES (core/vies.py); the former answer stays as evidence.
+            business_vies_check_request(business_id=obj.pk, actor=request.user)

@@ -117,7 +117,7 @@ class EInvoicingView(APIView):
         data.is_valid(raise_exception=True)
         business = business_peppol_id_set(
             business=caller_business(request),
-            actor=request.user,
-            peppol_id=data.validated_data["peppol_id"],  # type: ignore[arg-type]
+            actor=request.user,  # type: ignore[arg-type]
+            peppol_id=data.validated_data["peppol_id"],
         )
         return Response({"peppol_id": business.peppol_id})

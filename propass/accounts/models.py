@@ -89,6 +89,10 @@ class Business(TimeStampedModel):
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, db_index=True)
     # Where the business receives e-invoices on the Peppol network, when it has said so.
     peppol_id = models.CharField(_("Peppol participant ID"), max_length=60, blank=True)
+    vies_check = models.ForeignKey(
+        "core.ViesCheck", verbose_name=_("VIES check"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("The latest VIES answer about the VAT number."),
+    )  # fmt: skip
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     legacy_email = models.EmailField(_("old CPS e-mail"), blank=True)

@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -28,6 +29,7 @@ from propass.core.peppol import peppol_id_normalise
 from propass.core.ratelimit import rate_limit_hit
 from propass.core.selectors import program_current
 from propass.core.services import audit_record
+from propass.core.vies import vies_check_request
 from propass.notifications.enums import SecretKind
 from propass.notifications.kinds import OPTIONAL_EMAILS
 from propass.notifications.models import OutboxMessage
@@ -479,7 +481,11 @@ def business_peppol_id_set(*, business: Business, actor: User, peppol_id: str) -
         raise InvalidInput(
             fields={
                 "peppol_id": [
-                    _('Enter a Peppol participant ID: the scheme, a colon and the identifier, e.g. "0208:0403019261".')
+                    str(
+                        _(
+                            'Enter a Peppol participant ID: the scheme, a colon and the identifier, e.g. "0208:0403019261".'
+                        )
+                    )
                 ]
             }
         )
@@ -493,4 +499,30 @@ def business_peppol_id_set(*, business: Business, actor: User, peppol_id: str) -
                 data={"before": before, "after": normalised},
             )  # fmt: skip
     business.peppol_id = normalised
+    return business
+
+
+def business_vies_check_request(*, business_id: int, actor: Any = None, requester: str = "") -> Business:
+    """Ask VIES about a business's VAT number as it is now (after it changed), and show that
+    answer on the business. `requester` is the asking seller's VAT number when the caller knows
+    it (accounts does not know the sellers): without one VIES answers without a consultation
+    number. A number VIES does not know of (not an EU one), or VIES switched off, leaves the
+    business without a check."""
+    with transaction.atomic():
+        business = Business.objects.select_for_update().get(pk=business_id)
+        check = (
+            vies_check_request(country=str(business.country), vat_number=business.vat_number, requester=requester)
+            if business.vat_number
+            else None
+        )
+        if check is None and business.vies_check_id is None:
+            return business
+        business.vies_check = check
+        business.save(update_fields=["vies_check", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.BUSINESS_VIES_CHECK,
+            target=business,
+            data={"vies_check": check.pk if check else None},
+        )
     return business

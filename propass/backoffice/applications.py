@@ -35,6 +35,7 @@ from propass.onboarding.services import (
     application_reject,
     application_request_info,
     application_start_review,
+    application_vies_check_again,
 )
 from propass.onboarding.views import document_response
 
@@ -52,6 +53,7 @@ HISTORY_LABELS: dict[str, "_StrPromise"] = {
     AuditAction.APPLICATION_APPROVE: gettext_lazy("Approved"),
     AuditAction.APPLICATION_REJECT: gettext_lazy("Rejected"),
     AuditAction.APPLICATION_LINK_RESEND: gettext_lazy("Set-password link sent again"),
+    AuditAction.APPLICATION_VIES_CHECK: gettext_lazy("VIES asked again"),
 }
 
 
@@ -85,7 +87,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @validation
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(Application.objects.prefetch_related("documents"), pk=pk)
+    application = get_object_or_404(
+        Application.objects.select_related("vies_check").prefetch_related("documents"), pk=pk
+    )
     history = list(
         AuditLog.objects.filter(target_type="onboarding.application", target_id=str(pk)).order_by("created_at")
     )
@@ -143,6 +147,20 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     password_link_resend(user_id=user.pk, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("A new set-password link is on its way to %(email)s.") % {"email": user.email})
+    return redirect("backoffice:application", pk=pk)
+
+
+@require_POST
+@validation
+def vies_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask VIES again about the application's VAT number."""
+    get_object_or_404(Application, pk=pk)
+    try:
+        application_vies_check_again(application_id=pk, agent=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.summary())
+    else:
+        messages.success(request, _("VIES is being asked again; its answer appears here."))
     return redirect("backoffice:application", pk=pk)
 
 

@@ -61,7 +61,7 @@ def businesses(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def business(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Business, pk=pk)
+    found = get_object_or_404(Business.objects.select_related("vies_check"), pk=pk)
     agent: User = request.user  # type: ignore[assignment]
     can_adjust = staff_in(agent, ADJUST_POINTS)
     form = PointsAdjustForm(request.POST or None)

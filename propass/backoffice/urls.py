@@ -24,6 +24,7 @@ urlpatterns = [
     path("applications/", applications.queue, name="applications"),
     path("applications/<int:pk>/", applications.detail, name="application"),
     path("applications/<int:pk>/resend-link/", applications.resend_link, name="application_resend_link"),
+    path("applications/<int:pk>/vies-check/", applications.vies_check, name="application_vies_check"),
     path("applications/<int:pk>/<str:action>/", applications.act, name="application_act"),
     path("documents/<int:pk>/", applications.document, name="document"),
     path("registrations/conflicts/", points.conflicts, name="conflicts"),

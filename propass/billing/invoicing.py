@@ -3,6 +3,7 @@
 import logging
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
@@ -12,9 +13,10 @@ from stdnum.iso7064 import mod_97_10
 
 from propass.billing.models import Invoice, InvoiceLine, InvoiceRequest, SellerEntity
 from propass.billing.pdf import invoice_pdf_render
-from propass.billing.vat import VatDecision, vat_decide
+from propass.billing.vat import VatDecision, VatTreatment, vat_decide
 from propass.core.services import sequence_next, sequence_next_block
 from propass.core.tasks import in_background
+from propass.core.vies import vies_checks_request
 from propass.notifications.services import business_notify, businesses_notify
 
 logger = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ def invoice_issue(*, request_id: int) -> Invoice:
         decision = vat_decide(business=request.subscription.business)
         series = invoice_series(seller=decision.seller, day=today)
         invoice, line = _invoice_of(request, decision, series, sequence_next(name=invoice_sequence_name(series)), today)
+        _vies_evidence([invoice])
         invoice.save(force_insert=True)
         line.invoice = invoice
         line.save(force_insert=True)
@@ -130,6 +133,31 @@ def _invoice_of(
     return invoice, line
 
 
+def _vies_evidence(invoices: list[Invoice]) -> None:
+    """The reverse charge rests on a VIES check of the buyer's VAT number, with the seller's as
+    requester: one is asked for each reverse-charge invoice (unsaved) and linked to it. VIES is
+    asked once the invoice is committed; issuing never waits on it, nor fails because of it."""
+    charged = [
+        invoice
+        for invoice in invoices
+        if invoice.vat_treatment == VatTreatment.REVERSE_CHARGE and invoice.buyer_snapshot.get("vat_number")
+    ]
+    if not charged or not settings.VIES_ENABLED:
+        return
+    items = [
+        (invoice.buyer_snapshot["country"], invoice.buyer_snapshot["vat_number"], invoice.seller.vat_number)
+        for invoice in charged
+    ]
+    try:
+        with transaction.atomic():
+            checks = vies_checks_request(items=items)
+    except Exception:
+        logger.exception("could not record the VIES checks of %s invoices; they are issued without", len(charged))
+        return
+    for invoice, check in zip(charged, checks, strict=True):
+        invoice.vies_check = check
+
+
 def invoices_issue(*, request_ids: list[int]) -> list[Invoice]:
     """`invoice_issue` for many requests at once (a renewal day): the requests locked together,
     each series' numbers drawn as one gap-free block in request order, invoices and lines written
@@ -160,6 +188,7 @@ def invoices_issue(*, request_ids: list[int]) -> list[Invoice]:
             first = sequence_next_block(name=invoice_sequence_name(series), count=len(items))
             pairs += [_invoice_of(request, decision, series, first + i, today) for i, (request, decision) in
                       enumerate(items)]  # fmt: skip
+        _vies_evidence([invoice for invoice, _line in pairs])
         invoices = Invoice.objects.bulk_create([invoice for invoice, _line in pairs])
         for invoice, line in pairs:
             line.invoice = invoice

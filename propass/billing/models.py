@@ -172,6 +172,10 @@ class Invoice(models.Model):
         related_name="credit_notes",
     )  # fmt: skip
     credit_reason = models.CharField(_("reason for the credit"), max_length=300, blank=True)
+    vies_check = models.ForeignKey(
+        "core.ViesCheck", verbose_name=_("VIES check"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("The buyer's VAT number, asked of VIES when the invoice was issued."),
+    )  # fmt: skip
     reminders_sent = models.PositiveSmallIntegerField(_("payment reminders sent"), default=0)
     charge_attempts = models.PositiveSmallIntegerField(default=0)
     next_charge_on = models.DateField(null=True, blank=True, db_index=True)

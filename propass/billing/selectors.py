@@ -176,7 +176,7 @@ def invoice_for_finance(*, invoice_id: int) -> Invoice:
     """One invoice with what finance reads beside it: lines, every payment attempt, the
     credit notes against it and its audit trail (as `audit_entries`)."""
     invoice = (
-        Invoice.objects.select_related("business", "seller", "credited_invoice", "subscription__tier")
+        Invoice.objects.select_related("business", "seller", "credited_invoice", "subscription__tier", "vies_check")
         .prefetch_related(
             "lines",
             Prefetch("payments", queryset=Payment.objects.select_related("recorded_by").order_by("created_at", "pk")),

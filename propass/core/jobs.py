@@ -8,7 +8,8 @@ from django.utils import timezone
 from propass.core.idempotency import LIFETIME, idempotency_purge
 from propass.core.models import ScheduledRun
 from propass.core.scheduling import periodic
-from propass.core.tasks import tasks_recover_lost
+from propass.core.tasks import in_background, tasks_recover_lost
+from propass.core.vies import vies_checks_due, vies_checks_task
 
 
 @periodic("purge-expired-sessions", every=timedelta(hours=6))
@@ -36,3 +37,14 @@ def purge_idempotency_keys(*, at: datetime) -> None:
     """Idempotency keys and their stored answers are kept 24 hours (core/idempotency.py)."""
     # Never later than now: a run "as of" a future moment must not forget keys still in use.
     idempotency_purge(before=min(at, timezone.now()) - LIFETIME)
+
+
+@periodic("vies-checks", every=timedelta(minutes=15))
+def vies_checks(*, at: datetime) -> None:
+    """VIES checks still without an answer are asked again when their next attempt is due
+    (core/vies.py: 15 minutes, 1 hour, 4 hours, then every 12 hours)."""
+    if not settings.VIES_ENABLED:
+        return
+    due = vies_checks_due(at=at)
+    if due:
+        in_background(vies_checks_task).enqueue(due, at.isoformat())

@@ -233,3 +233,56 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.key}"
+
+
+class ViesCheckStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for VIES")
+    VALID = "valid", _("Valid in VIES")
+    INVALID = "invalid", _("Not valid in VIES")
+    UNAVAILABLE = "unavailable", _("VIES unavailable")
+
+
+class ViesCheck(TimeStampedModel):
+    """One consultation of the EU's VIES service about a VAT number, kept as evidence (the
+    reverse charge rests on it): VIES's answer with its consultation number, date, and the name
+    and address exactly as returned. "VIES unavailable" is never "not valid": a check without an
+    answer stays pending and is asked again (core/vies.py); after the last automatic attempt it
+    is "unavailable", and staff can still ask again."""
+
+    STATUS_TRANSITIONS = {
+        ViesCheckStatus.PENDING: {ViesCheckStatus.VALID, ViesCheckStatus.INVALID, ViesCheckStatus.UNAVAILABLE},
+        ViesCheckStatus.UNAVAILABLE: {ViesCheckStatus.PENDING},
+        ViesCheckStatus.VALID: set(),
+        ViesCheckStatus.INVALID: set(),
+    }
+
+    country = models.CharField(_("member state"), max_length=2)  # VIES's code: EL for Greece, XI
+    number = models.CharField(_("VAT number"), max_length=20)  # without the member state's code
+    requester = models.CharField(_("requester VAT number"), max_length=20, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ViesCheckStatus.choices, default=ViesCheckStatus.PENDING
+    )
+    consultation_number = models.CharField(_("consultation number"), max_length=100, blank=True)
+    requested_at = models.DateTimeField(_("VIES request date"), null=True, blank=True)
+    name = models.TextField(_("name as returned"), blank=True)
+    address = models.TextField(_("address as returned"), blank=True)
+    answer = models.JSONField(_("answer as returned"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("VIES check")
+        verbose_name_plural = _("VIES checks")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="vies_check_due")]
+
+    def __str__(self) -> str:
+        return f"{self.vat_number} {self.status}"
+
+    @property
+    def vat_number(self) -> str:
+        return f"{self.country}{self.number}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status in (ViesCheckStatus.VALID, ViesCheckStatus.INVALID)

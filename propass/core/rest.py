@@ -3,8 +3,9 @@ shared cache (the database cache, or Redis), so every web process counts togethe
 
 from typing import Any
 
-from rest_framework import renderers, throttling
+from rest_framework import renderers, serializers, throttling
 
+from propass.core.models import ViesCheck
 from propass.core.ratelimit import client_address
 
 
@@ -47,3 +48,18 @@ class XmlRenderer(DownloadRenderer):
 DOWNLOAD_RENDERERS = [renderers.JSONRenderer, DownloadRenderer]
 PDF_RENDERERS = [renderers.JSONRenderer, PdfRenderer]
 XML_RENDERERS = [renderers.JSONRenderer, XmlRenderer]
+
+
+class ViesCheckSerializer(serializers.ModelSerializer[ViesCheck]):
+    """A VIES check as staff see it: VIES's answer with its consultation number, request date,
+    and the name and address exactly as returned (core/vies.py)."""
+
+    vat_number = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ViesCheck
+        fields = [
+            "id", "status", "vat_number", "consultation_number", "requested_at", "name", "address", "attempts",
+            "next_attempt_at", "last_error", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields

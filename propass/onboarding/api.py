@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from propass.accounts.enums import StaffGroup
 from propass.accounts.permissions import staff_in
 from propass.core.errors import NotFound
-from propass.core.rest import ClientRateThrottle
+from propass.core.rest import ClientRateThrottle, ViesCheckSerializer
 from propass.onboarding.enums import ApplicationStatus, DocumentType
 from propass.onboarding.models import Application
 from propass.onboarding.selectors import application_queue
@@ -71,13 +71,14 @@ class ApplicationStatusSerializer(serializers.ModelSerializer[Application]):
 
 class StaffApplicationSerializer(serializers.ModelSerializer[Application]):
     country = serializers.CharField(source="country.code")
+    vies_check = ViesCheckSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Application
         fields = [
             "id", "status", "first_name", "last_name", "email", "phone", "language", "company_name", "street",
             "postal_code", "city", "country", "vat_registered", "vat_number", "vat_check", "legacy_email",
-            "submitted_at", "sla_deadline", "info_request_message", "rejection_reason", "decided_at",
+            "submitted_at", "sla_deadline", "info_request_message", "rejection_reason", "decided_at", "vies_check",
         ]  # fmt: skip
 
 

@@ -33,6 +33,10 @@ class Application(TimeStampedModel):
     vat_registered = models.BooleanField(_("VAT-registered"))
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, db_index=True)
     vat_check = models.JSONField(_("VAT check"), default=dict, blank=True)
+    vies_check = models.ForeignKey(
+        "core.ViesCheck", verbose_name=_("VIES check"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("The latest VIES answer about the VAT number."),
+    )  # fmt: skip
     authorised = models.BooleanField(_("authorised to provide these details"))
     legacy_email = models.EmailField(_("old CPS e-mail"), blank=True)
     terms_version = models.CharField(_("business account terms accepted"), max_length=20)

@@ -13,7 +13,7 @@ from propass.products.selectors import legacy_products_count
 
 def application_queue(*, status: str = "", country: str = "") -> QuerySet[Application]:
     """Applications ordered by SLA deadline, soonest first; open ones unless a status is asked."""
-    applications = Application.objects.all()
+    applications = Application.objects.select_related("vies_check")
     if status:
         applications = applications.filter(status=status)
     else:

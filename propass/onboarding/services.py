@@ -17,13 +17,14 @@ from propass.accounts.models import Business, BusinessMembership, User, normaliz
 from propass.accounts.services import password_link_send
 from propass.billing.vat import seller_for
 from propass.core.enums import AuditAction
-from propass.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from propass.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound, NotInstalled, ServiceUnavailable
 from propass.core.models import LegalTextKind, Program
 from propass.core.selectors import legal_text_current, program_current
 from propass.core.services import audit_record, business_days_after
 from propass.core.statuses import status_move
 from propass.core.uploads import CheckedUpload, upload_check
 from propass.core.vat import vat_number_check
+from propass.core.vies import vies_check_again, vies_check_request
 from propass.notifications.enums import SecretKind
 from propass.notifications.models import OutboxMessage
 from propass.notifications.secrets import SecretLink
@@ -160,6 +161,10 @@ def application_submit(*, data: ApplicationInput, document: UploadedFile | None)
     stored: ApplicationDocument | None = None
     try:
         with transaction.atomic():
+            if application.vat_number:
+                application.vies_check = vies_check_request(
+                    country=country, vat_number=application.vat_number, requester=_vies_requester(country)
+                )
             application.save()
             stored = _document_store(application, data.document_type, checked)
             audit_record(actor=None, action=AuditAction.APPLICATION_SUBMIT, target=application)
@@ -172,6 +177,42 @@ def application_submit(*, data: ApplicationInput, document: UploadedFile | None)
     except Exception:
         _document_discard(stored)
         raise
+    return application
+
+
+def _vies_requester(country: str) -> str:
+    """The VAT number of the seller that would sell to the company: VIES gives a consultation
+    number to an EU requester (core/vies.py decides whether it is one)."""
+    try:
+        return seller_for(country=country).vat_number
+    except (NotInstalled, ServiceUnavailable):
+        return ""
+
+
+def application_vies_check_again(*, application_id: int, agent: User) -> Application:
+    """Ask VIES again about the application's VAT number ("Ask VIES again"): the agent may decide
+    on the documents meanwhile. A former answer stays as evidence; the application shows the new one."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application_id)
+        if application.vies_check is not None:
+            check = vies_check_again(check=application.vies_check)
+        else:
+            country = str(application.country)
+            made = vies_check_request(
+                country=country, vat_number=application.vat_number, requester=_vies_requester(country)
+            )
+            if made is None:
+                raise ServiceUnavailable(
+                    _("VIES cannot be asked about this VAT number (no EU number, or VIES checks are switched off)."),
+                    code="vies_not_applicable",
+                )
+            check = made
+        if check.pk != application.vies_check_id:
+            application.vies_check = check
+            application.save(update_fields=["vies_check", "updated_at"])
+        audit_record(
+            actor=agent, action=AuditAction.APPLICATION_VIES_CHECK, target=application, data={"vies_check": check.pk}
+        )
     return application
 
 
@@ -367,6 +408,7 @@ def application_approve(*, application_id: int, agent: User) -> Application:
             city=application.city,
             country=application.country,
             vat_number=application.vat_number,
+            vies_check=application.vies_check,  # the same number: VIES's answer about it holds
             language=application.language,
             currency=seller_for(country=str(application.country)).currency,
             legacy_email=application.legacy_email,
