@@ -467,6 +467,9 @@ def staff_totp_verify(*, user: User, code: str) -> TOTPDevice:
     return verified
 
 
+PEPPOL_ID_FORMAT = _('Enter a Peppol participant ID: the scheme, a colon and the identifier, e.g. "0208:0403019261".')
+
+
 def business_peppol_id_set(*, business: Business, actor: User, peppol_id: str) -> Business:
     """A user with billing rights says where the business receives e-invoices on Peppol
     ("0208:0403019261"), or clears it (empty); the next invoices carry it as their electronic
@@ -478,17 +481,7 @@ def business_peppol_id_set(*, business: Business, actor: User, peppol_id: str) -
         raise Forbidden(_("Only users with billing rights can change where the business receives e-invoices."))
     normalised = peppol_id_normalise(peppol_id) if peppol_id.strip() else ""
     if normalised is None:
-        raise InvalidInput(
-            fields={
-                "peppol_id": [
-                    str(
-                        _(
-                            'Enter a Peppol participant ID: the scheme, a colon and the identifier, e.g. "0208:0403019261".'
-                        )
-                    )
-                ]
-            }
-        )
+        raise InvalidInput(fields={"peppol_id": [str(PEPPOL_ID_FORMAT)]})
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
         before = locked.peppol_id
