@@ -34,6 +34,7 @@ KINDS = {
     "reverse charge DE": ("DE", "DE136695976", "EUR", "AE", "0"),
     "buyer country rate, EU buyer without VAT number": ("DE", "", "EUR", "S", "19"),
     "UK": ("GB", "GB980780684", "GBP", "S", "20"),
+    "UK, Northern Ireland (XI)": ("GB", "XI980780684", "GBP", "S", "20"),
     "outside scope NO": ("NO", "NO995525828MVA", "EUR", "O", None),
     "outside scope CH": ("CH", "CHE105048256", "EUR", "O", None),
 }
@@ -125,6 +126,9 @@ def test_a_credit_note_is_type_381_with_positive_amounts_and_refers_to_its_invoi
     assert _text(root, "cac:LegalMonetaryTotal/cbc:PayableAmount", UBL) == ["50.00"]
     assert _text(root, "cac:PaymentMeans/cbc:PaymentMeansCode", UBL) == ["48"]
     assert einvoice_problems(invoice_cii(invoice=credit_note)) == []
+    _filename, embedded = get_xml_from_pdf(invoice_pdf_render(invoice_id=credit_note.pk).pdf.read(), check_xsd=True)
+    assert einvoice_problems(embedded) == []
+    assert etree.fromstring(embedded).xpath("//rsm:ExchangedDocument/ram:TypeCode/text()", namespaces=CII) == ["381"]
 
 
 def test_the_validators_refuse_an_invoice_whose_total_does_not_add_up(shop, owner):
@@ -138,8 +142,10 @@ def test_the_validators_refuse_an_invoice_whose_total_does_not_add_up(shop, owne
     assert schema_errors(etree.tostring(root))
 
 
-def test_the_invoice_pdf_is_a_tagged_pdf_a_3_factur_x_carrying_the_valid_cii(shop, owner):
-    invoice = invoice_pdf_render(invoice_id=_invoice_for(shop, owner, "DE", "DE136695976", "EUR").pk)
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_invoice_pdf_is_a_tagged_pdf_a_3_factur_x_carrying_the_valid_cii(shop, owner, kind):
+    country, vat_number, currency, _category, _rate = KINDS[kind]
+    invoice = invoice_pdf_render(invoice_id=_invoice_for(shop, owner, country, vat_number, currency).pk)
     content = invoice.pdf.read()
 
     filename, xml = get_xml_from_pdf(content, check_xsd=True)
