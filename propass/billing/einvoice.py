@@ -269,6 +269,6 @@ def invoice_cii(*, invoice: Invoice) -> bytes:
 
 
 def invoice_ubl_render(*, invoice_id: int) -> tuple[str, bytes]:
-    """The file name and bytes of an invoice's UBL e-invoice (rendered on request: a few ms)."""
+    """The file name and bytes of an invoice's UBL e-invoice, rendered on request from the invoice as issued."""
     invoice = _load(invoice_id)
     return f"{invoice.number}.xml", invoice_ubl(invoice=invoice)

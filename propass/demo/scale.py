@@ -335,7 +335,7 @@ USER_FIELDS = [
 ]  # fmt: skip
 BUSINESS_FIELDS = [
     "id", "created_at", "updated_at", "name", "street", "postal_code", "city", "country", "vat_number", "language",
-    "currency", "legacy_email", "points_balance", "invited_at",
+    "currency", "legacy_email", "points_balance", "invited_at", "peppol_id",
 ]  # fmt: skip
 APPLICATION_FIELDS = [
     "id", "created_at", "updated_at", "token", "status", "first_name", "last_name", "email", "phone", "language",
@@ -516,7 +516,7 @@ def _businesses_write(ctx: Context, counts: list[int], targets: dict[int, int], 
         buffers[Business].append((
             business_id, created, max(created, business.invited_at or created), company.name, company.street,
             company.postal_code, company.city, company.country.code, company.vat_number, company.language, currency,
-            "", balance, business.invited_at,
+            "", balance, business.invited_at, "",
         ))  # fmt: skip
         if len(registrations) >= FLUSH_EVERY:
             writing += flush()

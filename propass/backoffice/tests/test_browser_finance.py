@@ -40,7 +40,7 @@ def test_finance_finds_an_overdue_invoice_and_marks_it_paid(live_server, page):
     expect(row).to_contain_text("Overdue")
     expect(row).to_contain_text("12")
     page_check(page)
-    page.get_by_role("link", name=invoice.number).click()
+    page.get_by_role("link", name=invoice.number, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(invoice.number)
     page_check(page)
 

@@ -58,7 +58,7 @@ def test_card_checkout_invoice_pdf_and_charge_on_the_due_date(live_server, page,
     expect(row.locator(".invoice-status")).to_have_text("Issued")
     page_check(page)
 
-    href = row.get_by_role("link", name=invoice.number).get_attribute("href")
+    href = row.get_by_role("link", name=invoice.number, exact=True).get_attribute("href")
     pdf = page.request.get(f"{live_server.url}{href}")
     assert pdf.headers["content-type"] == "application/pdf"
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf.body(), capture_output=True, check=True).stdout.decode()

@@ -67,7 +67,7 @@ def test_a_dutch_business_pays_by_bank_transfer_and_finance_matches_the_statemen
         expect(row.locator(".invoice-status")).to_have_text(_("Issued"))
         expect(row).to_contain_text(eur("121", NL))
         page_check(page)
-        href = row.get_by_role("link", name=invoice.number).get_attribute("href")
+        href = row.get_by_role("link", name=invoice.number, exact=True).get_attribute("href")
         pdf = page.request.get(f"{live_server.url}{href}")
         assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf.body(), capture_output=True, check=True).stdout

@@ -105,7 +105,7 @@ def test_an_italian_business_buys_silver_by_card_and_reads_its_invoice_in_italia
         expect(row.locator(".invoice-status")).to_have_text(_("Issued"))
         expect(row).to_contain_text(eur("122", IT))
         page_check(page)
-        href = row.get_by_role("link", name=invoice.number).get_attribute("href")
+        href = row.get_by_role("link", name=invoice.number, exact=True).get_attribute("href")
         pdf = page.request.get(f"{live_server.url}{href}")
         assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf.body(), capture_output=True, check=True).stdout

@@ -98,9 +98,9 @@ def test_staff_walk_the_applications_queue_and_the_invoices_in_german(live_serve
     page_check(page)
 
     page.get_by_role("link", name="Finanzen").click()
-    expect(page.get_by_role("link", name=invoice.number)).to_be_visible()
+    expect(page.get_by_role("link", name=invoice.number, exact=True)).to_be_visible()
     page_check(page)
-    page.get_by_role("link", name=invoice.number).click()
+    page.get_by_role("link", name=invoice.number, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(invoice.number)
     page_check(page)
     assert html_validate(page) == 3
