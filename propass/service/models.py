@@ -374,4 +374,3 @@ class LoanReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan} {self.day} {self.kind}"
-

@@ -19,7 +19,7 @@ from propass.memberships.services import subscription_current
 from propass.products.enums import RegistrationStatus
 from propass.products.models import Registration
 from propass.service.enums import FINISHED, PROMISE_RUNNING
-from propass.service.models import ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
+from propass.service.models import Loan, LoanUnit, ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
 
 NOT_FOUND = _("This service request does not exist.")
 
@@ -162,3 +162,53 @@ def service_agent_context(*, request: ServiceRequest) -> AgentContext:
         membership=subscription_current(business=business),
         benefits=benefits_summary(business=business),
     )
+
+
+# --- Loans -----------------------------------------------------------------------------------------------
+
+
+def loan_list(*, business: Business) -> QuerySet[Loan]:
+    """The business's loans, the latest start first."""
+    return Loan.objects.filter(business=business).select_related("model", "unit", "service_request")
+
+
+def loan_for_member(*, business: Business, loan_id: int) -> Loan:
+    found = loan_list(business=business).filter(pk=loan_id).first()
+    if found is None:
+        raise NotFound(_("There is no such loan."))
+    return found
+
+
+def loan_for_agent(*, loan_id: int) -> Loan:
+    found = (
+        Loan.objects.select_related("model", "unit__centre", "business", "service_request", "subscription__tier")
+        .filter(pk=loan_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("There is no such loan."))
+    return found
+
+
+def loans_queue(*, status: str = "", centre: str = "") -> QuerySet[Loan]:
+    """The loans for the staff: live ones (and returned ones waiting for a decision) by start
+    date; closed and cancelled ones only when asked for by status."""
+    loans = Loan.objects.select_related("model", "unit__centre", "business").order_by("starts_on", "pk")
+    if status:
+        loans = loans.filter(status=status)
+    else:
+        loans = loans.exclude(status__in=["closed", "cancelled"])
+    if centre:
+        loans = loans.filter(unit__centre__code=centre)
+    return loans
+
+
+def loan_units(*, model: str = "", centre: str = "", status: str = "") -> QuerySet[LoanUnit]:
+    units = LoanUnit.objects.select_related("model", "centre").order_by("model__name", "serial_number")
+    if model:
+        units = units.filter(model__code=model)
+    if centre:
+        units = units.filter(centre__code=centre)
+    if status:
+        units = units.filter(status=status)
+    return units
