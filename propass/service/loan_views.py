@@ -51,7 +51,7 @@ class LoanForm(forms.Form):
         open_requests = ServiceRequest.objects.filter(business=business).exclude(status__in=FINISHED)
         self.fields["service_request"].choices = [  # type: ignore[attr-defined]
             ("", _("None: a loan on its own")),
-            *[(r.pk, f"{r.reference} · {r.registration.product.name}") for r in open_requests.select_related(
+            *[(r.pk, f"{r.reference} · {r.registration.product}") for r in open_requests.select_related(
                 "registration__product")],
         ]  # fmt: skip
 
