@@ -164,7 +164,8 @@ def world(program, business, owner, other_business, outsider):
     loan = Loan.objects.create(
         reference="LN-2026-000001", business=business, unit=unit, model=product, subscription=_subscription,
         starts_on=timezone.localdate(), ends_on=timezone.localdate(), status="reserved",
-        terms_accepted_at=timezone.now(), deposit_method="transfer", deposit_amount=0, currency="EUR", daily_late_fee=0, damage_fee=0,
+        terms_accepted_at=timezone.now(), deposit_method="transfer", deposit_amount=0, currency="EUR",
+        daily_late_fee=0, damage_fee=0,
     )  # fmt: skip
     message = OutboxMessage.objects.order_by("pk").first()
     OutboxMessage.objects.filter(pk=message.pk).update(status="failed")  # retried only when failed
