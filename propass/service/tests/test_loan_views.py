@@ -20,6 +20,9 @@ def test_a_member_asks_for_a_loan_on_the_page_tied_to_a_service_request(client, 
     model = pool(units=2)
     request = ask(gold, owner, credited(gold))
     client.force_login(owner)
+    offer = client.get(f"/service/{request.pk}/").content.decode()
+    assert f'href="/loans/new/?service_request={request.pk}"' in offer
+    assert 'id="loans-link"' in client.get("/subscriptions/benefits/").content.decode()
     page = client.get("/loans/new/", {"service_request": request.pk}).content.decode()
     assert "Your membership lends equipment for up to 10 days." in page
     assert "2 / 2" in page  # availability per day
@@ -41,6 +44,7 @@ def test_a_tier_without_loans_is_told_so(client, shop, owner):
     buy(shop, owner, tier="silver")
     pool()
     client.force_login(owner)
+    assert 'id="loans-link"' not in client.get("/subscriptions/benefits/").content.decode()
     assert "Your membership level does not include loan equipment." in client.get("/loans/new/").content.decode()
 
 
