@@ -23,17 +23,12 @@ from propass.core.api import IDEMPOTENCY_RESPONSES, idempotent
 from propass.core.errors import InvalidInput, NotFound
 from propass.core.rest import DOWNLOAD_RENDERERS, PDF_RENDERERS
 from propass.service.enums import LoanCondition, LoanStatus, ServiceKind, ServiceStatus
-from propass.service.loans import (
-    DayAvailability,
-    LoanInput,
-    loan_availability,
-    loan_dispatch,
-    loan_request,
-    loan_return,
-)
+from propass.service.loans import LoanInput, loan_dispatch, loan_request, loan_return
 from propass.service.models import Loan, ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
 from propass.service.selectors import (
+    DayAvailability,
     attachment_for,
+    loan_availability,
     loan_for_agent,
     loan_for_member,
     loan_list,

@@ -67,7 +67,6 @@ NOTIFICATION_KIND = "loan"
 REMINDER_KINDS = {LoanReminderKind.ENDING: "loan_ending", LoanReminderKind.LATE: "loan_late"}
 REMIND_BEFORE = 2  # days before the end date
 MAX_AHEAD = 365  # a loan starts within a year
-MAX_AVAILABILITY_DAYS = 92
 NOT_FOUND = _("There is no such loan.")
 
 
@@ -78,13 +77,6 @@ class LoanInput:
     ends_on: date | None
     service_request_id: int | None = None
     accept_terms: bool = False
-
-
-@dataclass(frozen=True)
-class DayAvailability:
-    day: date
-    free: int
-    total: int
 
 
 # --- Shared --------------------------------------------------------------------------------------------
@@ -154,37 +146,6 @@ def loan_days_allowed(*, business: Business) -> int | None:
 def loan_terms_version() -> str:
     terms = legal_text_current(kind=LegalTextKind.LOAN_TERMS)
     return terms.version if terms else ""
-
-
-def loan_models() -> list[ProductModel]:
-    """The models the pool lends (at least one unit that can be booked)."""
-    return list(ProductModel.objects.filter(loan_units__status__in=BOOKABLE_UNITS).distinct().order_by("name"))
-
-
-def loan_availability(*, model_id: int, starts_on: date, ends_on: date) -> list[DayAvailability]:
-    """How many units of the model are free on each day of the range (both days included)."""
-    if ends_on < starts_on:
-        raise InvalidInput(fields={"to": [str(_("The end date cannot be before the start date."))]})
-    if (ends_on - starts_on).days + 1 > MAX_AVAILABILITY_DAYS:
-        raise InvalidInput(
-            fields={"to": [str(_("Ask for at most %(days)s days at a time.") % {"days": MAX_AVAILABILITY_DAYS})]}
-        )
-    units = set(LoanUnit.objects.filter(model_id=model_id, status__in=BOOKABLE_UNITS).values_list("pk", flat=True))
-    booked = Loan.objects.filter(
-        unit_id__in=units, status__in=LOAN_LIVE, starts_on__lte=ends_on, ends_on__gte=starts_on
-    ).values_list("unit_id", "starts_on", "ends_on")
-    taken: dict[date, set[int]] = {}
-    for unit_id, first, last in booked:
-        day = max(first, starts_on)
-        while day <= min(last, ends_on):
-            taken.setdefault(day, set()).add(unit_id)
-            day += timedelta(days=1)
-    days = []
-    day = starts_on
-    while day <= ends_on:
-        days.append(DayAvailability(day=day, free=len(units) - len(taken.get(day, ())), total=len(units)))
-        day += timedelta(days=1)
-    return days
 
 
 def _overlapping(unit: LoanUnit, starts_on: date, ends_on: date) -> bool:

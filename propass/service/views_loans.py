@@ -22,15 +22,13 @@ from propass.core.forms import form_add_domain_error
 from propass.service.enums import FINISHED, LOAN_CANCELLABLE
 from propass.service.loans import (
     LoanInput,
-    loan_availability,
     loan_cancel,
     loan_days_allowed,
-    loan_models,
     loan_request,
     loan_terms_version,
 )
 from propass.service.models import Loan, ServiceRequest
-from propass.service.selectors import loan_for_member, loan_list
+from propass.service.selectors import loan_availability, loan_for_member, loan_list, loan_models
 
 PAGE_SIZE = 50
 AVAILABILITY_DAYS = 28

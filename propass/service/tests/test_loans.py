@@ -16,7 +16,6 @@ from propass.core.models import AuditLog, LegalText, LegalTextKind
 from propass.notifications.models import Notification, OutboxMessage
 from propass.service.enums import LOAN_TRANSITIONS, LOAN_UNIT_TRANSITIONS
 from propass.service.loans import (
-    loan_availability,
     loan_cancel,
     loan_dispatch,
     loan_return,
@@ -26,6 +25,7 @@ from propass.service.loans import (
     loan_unit_retire,
 )
 from propass.service.models import Loan, LoanReminder, LoanUnit
+from propass.service.selectors import loan_availability
 from propass.service.services import service_request_cancel
 from propass.service.tests.helpers import ask, credited
 from propass.service.tests.loan_helpers import borrow, days, pool
