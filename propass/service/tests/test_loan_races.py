@@ -56,3 +56,26 @@ def test_adjacent_requests_at_once_both_get_the_one_unit(shop, owner):
     assert errors_in(results) == []
     assert sorted(response.status_code for response in results) == [201, 201]
     assert Loan.objects.filter(status="reserved").values("unit").distinct().count() == 1
+
+
+def test_twenty_requests_with_one_idempotency_key_book_once_and_all_see_the_first_201(shop, owner):
+    buy(shop, owner, tier="gold")
+    model = pool(units=3)
+    clients = api_clients(owner, THREADS)
+    start, end = days(1, 4)
+    body = {"model": model.pk, "starts_on": start, "ends_on": end, "accept_terms": True}
+
+    def post(client):
+        return client.post("/api/v1/loans/", body, format="json", headers={"Idempotency-Key": "loan-1"})
+
+    results = run_at_once(THREADS, lambda i: post(clients[i]))
+    assert errors_in(results) == []
+    final = []
+    for client, response in zip(clients, results, strict=True):
+        if response.status_code == 409:  # the first is still running: a retry replays it
+            assert response.json()["error"]["code"] == "idempotency_key_in_progress"
+            response = post(client)
+        final.append(response)
+    assert {response.status_code for response in final} == {201}
+    assert len({response.content for response in final}) == 1
+    assert Loan.objects.count() == 1
