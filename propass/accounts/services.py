@@ -370,6 +370,7 @@ STAFF_GROUP_PERMISSIONS: dict[StaffGroup, list[tuple[str, str, tuple[str, ...]]]
         ("support", "cannedreply", _EDIT),
         ("faq", "*", _EDIT),
         ("service", "servicecentre", _EDIT),
+        ("service", "loanprice", _EDIT),  # the loan pool's price data: deposit, late and damage fees
     ],
     StaffGroup.AUDITOR: [("*", "*", _VIEW)],
 }

@@ -36,9 +36,27 @@ class Charge:
     currency: str
 
 
+@dataclass(frozen=True)
+class Hold:
+    """An amount authorised (held, not charged) on a stored card: a deposit."""
+
+    reference: str
+    amount: Decimal
+    currency: str
+
+
 class PaymentGateway(Protocol):
+    """Cards: authorise and store one (zero amount), charge it, refund; deposits: hold an
+    amount on the stored card (authorised, not charged), capture part or all of it, release it."""
+
     def authorise(self, *, token: str, customer: str) -> CardAuthorisation: ...
 
     def charge(self, *, card: str, amount: Decimal, currency: str, idempotency_key: str) -> Charge: ...
 
     def refund(self, *, charge: str, amount: Decimal, idempotency_key: str) -> str: ...
+
+    def hold(self, *, card: str, amount: Decimal, currency: str, idempotency_key: str) -> Hold: ...
+
+    def capture(self, *, hold: Hold, amount: Decimal, idempotency_key: str) -> Charge: ...
+
+    def release(self, *, hold: Hold, idempotency_key: str) -> None: ...

@@ -1,8 +1,9 @@
-"""Payment gateways: authorise a card with a zero amount, charge it later, refund.
+"""Payment gateways: authorise a card with a zero amount, charge it later, refund; hold a
+deposit on the stored card, capture it or release it.
 
 The sandbox gateway answers like a card processor's test mode, with the tokens of
 CONTRACT.md: tok_visa (authorises and charges), tok_chargeDeclined (authorisation refused),
-tok_insufficientFunds (authorises, but the later charge fails).
+tok_insufficientFunds (authorises, but the later charge, or a hold, fails).
 """
 
 import hashlib
@@ -15,6 +16,7 @@ from propass.billing.gateway_protocol import (
     CardAuthorisation,
     Charge,
     GatewayUnavailable,
+    Hold,
     PaymentDeclined,
     PaymentGateway,
 )
@@ -24,6 +26,7 @@ __all__ = [
     "CardAuthorisation",
     "Charge",
     "GatewayUnavailable",
+    "Hold",
     "PaymentDeclined",
     "PaymentGateway",
     "SandboxGateway",
@@ -55,6 +58,22 @@ class SandboxGateway:
 
     def refund(self, *, charge: str, amount: Decimal, idempotency_key: str) -> str:
         return f"re_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}"
+
+    def hold(self, *, card: str, amount: Decimal, currency: str, idempotency_key: str) -> Hold:
+        if card.endswith("tok_insufficientFunds"):
+            raise PaymentDeclined(_("The card was declined: insufficient funds."), code="insufficient_funds")
+        if not card.startswith("card_"):
+            raise PaymentDeclined(_("There is no card on file to charge."), code="invalid_card")
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
+        return Hold(reference=f"hold_{digest}", amount=amount, currency=currency)
+
+    def capture(self, *, hold: Hold, amount: Decimal, idempotency_key: str) -> Charge:
+        if amount <= 0 or amount > hold.amount:
+            raise PaymentDeclined(_("The amount to capture is more than the amount held."), code="amount_too_large")
+        return Charge(reference=f"ch_{hold.reference.removeprefix('hold_')}", amount=amount, currency=hold.currency)
+
+    def release(self, *, hold: Hold, idempotency_key: str) -> None:
+        return None
 
 
 def gateway() -> PaymentGateway:

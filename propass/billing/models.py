@@ -88,6 +88,7 @@ class InvoiceRequest(models.Model):
         MEMBERSHIP = "membership", _("Membership")
         UPGRADE = "upgrade", _("Upgrade")
         RENEWAL = "renewal", _("Renewal")
+        LOAN_FEE = "loan_fee", _("Loan fee")
 
     subscription = models.ForeignKey(
         "memberships.Subscription", on_delete=models.PROTECT, related_name="invoice_requests"

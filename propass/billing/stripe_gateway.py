@@ -4,7 +4,9 @@ authorise stores the card for later (a confirmed off-session SetupIntent: Stripe
 authorisation) and returns "cus_…/pm_…"; charge confirms an off-session PaymentIntent under the
 caller's idempotency key, which Stripe receives both as its Idempotency-Key header (a repeated
 call returns the first answer, never a second charge) and in the metadata (so a webhook can find
-the payment when the answer to the call itself never arrived).
+the payment when the answer to the call itself never arrived). A deposit hold is the same
+off-session PaymentIntent with `capture_method=manual` (authorised, not charged: status
+requires_capture); capture takes part or all of it, release cancels the intent.
 """
 
 import logging
@@ -17,7 +19,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from propass.billing.gateway_protocol import CardAuthorisation, Charge, GatewayUnavailable, PaymentDeclined
+from propass.billing.gateway_protocol import CardAuthorisation, Charge, GatewayUnavailable, Hold, PaymentDeclined
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +161,46 @@ class StripeGateway:
                 options={"idempotency_key": idempotency_key},
             )
         return refund.id
+
+    def hold(self, *, card: str, amount: Decimal, currency: str, idempotency_key: str) -> Hold:
+        customer_id, _sep, method_id = card.partition("/")
+        if not (customer_id.startswith("cus_") and method_id.startswith("pm_")):
+            raise PaymentDeclined(_("There is no card on file to charge."), code="invalid_card")
+        with _answers("hold"):
+            intent = self.client.v1.payment_intents.create(
+                params={
+                    "amount": minor_units(amount, currency),
+                    "currency": currency.lower(),
+                    "customer": customer_id,
+                    "payment_method": method_id,
+                    "allowed_payment_method_types": ["card"],
+                    "capture_method": "manual",
+                    "off_session": True,
+                    "confirm": True,
+                    "metadata": {"idempotency_key": idempotency_key},
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        if intent.status != "requires_capture":
+            raise self._refused(intent.status, intent.last_payment_error)
+        return Hold(reference=intent.id, amount=amount, currency=currency)
+
+    def capture(self, *, hold: Hold, amount: Decimal, idempotency_key: str) -> Charge:
+        with _answers("capture"):
+            intent = self.client.v1.payment_intents.capture(
+                hold.reference,
+                params={"amount_to_capture": minor_units(amount, hold.currency)},
+                options={"idempotency_key": idempotency_key},
+            )
+        if intent.status != "succeeded":
+            raise self._refused(intent.status, intent.last_payment_error)
+        return Charge(reference=intent.id, amount=amount, currency=hold.currency)
+
+    def release(self, *, hold: Hold, idempotency_key: str) -> None:
+        with _answers("release"):
+            self.client.v1.payment_intents.cancel(
+                hold.reference, params={}, options={"idempotency_key": idempotency_key}
+            )
 
     def _customer(self, customer: str) -> str:
         """The Stripe customer of this ProPass customer: found by its metadata, else created."""

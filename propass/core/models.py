@@ -182,6 +182,7 @@ class LegalTextKind(models.TextChoices):
     BUSINESS_TERMS = "business_terms", _("Business account terms")
     PRIVACY_NOTICE = "privacy_notice", _("Privacy notice")
     PROGRAM_TERMS = "program_terms", _("Membership terms and conditions")
+    LOAN_TERMS = "loan_terms", _("Loan equipment terms")
 
 
 class LegalText(TimeStampedModel):

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from propass.service.models import ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
+from propass.service.models import (
+    Loan,
+    LoanPrice,
+    LoanUnit,
+    ServiceAttachment,
+    ServiceCentre,
+    ServiceRequest,
+    ServiceStep,
+)
 
 
 @admin.register(ServiceCentre)
@@ -44,4 +52,40 @@ class ServiceAttachmentAdmin(admin.ModelAdmin):
     readonly_fields = ["request", "original_name", "content_type", "size", "uploaded_at"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(LoanPrice)
+class LoanPriceAdmin(admin.ModelAdmin):
+    """Price data of the loan pool, per model and currency (program admins)."""
+
+    list_display = ["model", "currency", "deposit", "daily_late_fee", "damage_fee"]
+    list_filter = ["currency"]
+    search_fields = ["model__name", "model__code"]
+    raw_id_fields = ["model"]
+
+
+@admin.register(LoanUnit)
+class LoanUnitAdmin(admin.ModelAdmin):
+    # Units are added, checked and retired in the back office (/backoffice/loans/pool/).
+    list_display = ["model", "serial_number", "centre", "status"]
+    list_filter = ["status", "centre"]
+    search_fields = ["serial_number", "model__name"]
+    readonly_fields = ["model", "serial_number", "centre", "status"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Loan)
+class LoanAdmin(admin.ModelAdmin):
+    # Moved only by the loan's steps (service/loans.py): read only here.
+    list_display = ["reference", "business", "model", "starts_on", "ends_on", "status"]
+    list_filter = ["status"]
+    search_fields = ["reference", "business__name", "unit__serial_number"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

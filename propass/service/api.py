@@ -1,10 +1,12 @@
 """Service requests for integrators: the business's requests (members), and the centre's steps
 (service agents). The same services as the pages."""
 
+from datetime import date
 from typing import Any
 
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
@@ -18,12 +20,18 @@ from propass.accounts.enums import StaffGroup
 from propass.accounts.permissions import staff_in
 from propass.accounts.rest import caller_business
 from propass.core.api import IDEMPOTENCY_RESPONSES, idempotent
-from propass.core.errors import NotFound
+from propass.core.errors import InvalidInput, NotFound
 from propass.core.rest import DOWNLOAD_RENDERERS, PDF_RENDERERS
-from propass.service.enums import ServiceKind, ServiceStatus
-from propass.service.models import ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
+from propass.service.enums import LoanCondition, LoanStatus, ServiceKind, ServiceStatus
+from propass.service.loans import LoanInput, loan_dispatch, loan_request, loan_return
+from propass.service.models import Loan, ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
 from propass.service.selectors import (
+    DayAvailability,
     attachment_for,
+    loan_availability,
+    loan_for_agent,
+    loan_for_member,
+    loan_list,
     service_centres,
     service_queue,
     service_request_for_agent,
@@ -451,3 +459,157 @@ class StaffCloseView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         service_request_close(agent=request.user, request_id=pk)  # type: ignore[arg-type]
         return _staff_answer(pk)
+
+
+# --- Loans -------------------------------------------------------------------------------------------------
+
+LOAN_STATUS_HELP = "One of: " + ", ".join(LoanStatus.values)
+
+
+class LoanSerializer(serializers.ModelSerializer[Loan]):
+    status = serializers.CharField(read_only=True, help_text=LOAN_STATUS_HELP)
+    model = serializers.IntegerField(source="model_id", read_only=True, help_text="The catalog model's `id`.")
+    model_name = serializers.CharField(source="model.name", read_only=True)
+    service_request = serializers.IntegerField(source="service_request_id", read_only=True, allow_null=True)
+    deposit = serializers.DecimalField(source="deposit_amount", max_digits=10, decimal_places=2, read_only=True)
+    deposit_method = serializers.CharField(read_only=True, help_text="card_hold, transfer or none")
+    deposit_released = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Loan
+        fields = [
+            "id", "reference", "status", "model", "model_name", "starts_on", "ends_on", "service_request",
+            "deposit", "currency", "deposit_method", "deposit_released", "terms_version", "carrier", "tracking",
+            "dispatched_on", "returned_on", "return_condition", "created_at",
+        ]  # fmt: skip
+
+    def get_deposit_released(self, loan: Loan) -> bool:
+        return loan.deposit_released_at is not None
+
+
+class StaffLoanSerializer(LoanSerializer):
+    business = serializers.CharField(source="business.name", read_only=True)
+    unit = serializers.CharField(source="unit.serial_number", read_only=True)
+
+    class Meta(LoanSerializer.Meta):
+        fields = [*LoanSerializer.Meta.fields, "business", "unit", "return_note", "decision_note"]
+
+
+class LoanInputSerializer(serializers.Serializer[dict]):
+    model = serializers.IntegerField(help_text="A catalog model's `id` that the loan pool lends.")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(help_text="The last day of the loan (included).")
+    service_request = serializers.IntegerField(
+        required=False, allow_null=True, help_text="One of the business's open service requests; empty: standalone."
+    )
+    accept_terms = serializers.BooleanField(help_text="The loan terms in force are accepted (their version is kept).")
+
+
+class LoanAvailabilitySerializer(serializers.Serializer[DayAvailability]):
+    day = serializers.DateField()
+    free = serializers.IntegerField(help_text="Units of the model free on this day")
+    total = serializers.IntegerField(help_text="Units of the model in the pool")
+
+
+class LoanDispatchInputSerializer(serializers.Serializer[dict]):
+    carrier = serializers.CharField(max_length=60)
+    tracking = serializers.CharField(max_length=100)
+
+
+class LoanReturnInputSerializer(serializers.Serializer[dict]):
+    returned_on = serializers.DateField()
+    condition = serializers.ChoiceField(choices=LoanCondition.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LoanAvailabilityView(APIView):
+    """How many units of a model are free on each day from `from` to `to` (both included)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("model", int, required=True, description="A catalog model's `id`"),
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+        ],
+        responses=LoanAvailabilitySerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        caller_business(request)
+        query = request.query_params
+        errors: dict[str, list[str]] = {}
+        model = query.get("model", "")
+        if not model.isdigit():
+            errors["model"] = [str(_("Choose a model the loan pool lends."))]
+        parsed = {}
+        for name in ("from", "to"):
+            try:
+                parsed[name] = date.fromisoformat(query.get(name, ""))
+            except ValueError:
+                errors[name] = [str(_("Enter a date as YYYY-MM-DD."))]
+        if errors:
+            raise InvalidInput(fields=errors)
+        days = loan_availability(model_id=int(model), starts_on=parsed["from"], ends_on=parsed["to"])
+        return Response(LoanAvailabilitySerializer(days, many=True).data)  # type: ignore[arg-type]
+
+
+class LoanListView(ListAPIView[Loan]):
+    """GET: the business's loans. POST: ask for a model for some days; a free unit is booked and
+    the deposit authorised on the card on file; 201 with the reference."""
+
+    serializer_class = LoanSerializer
+
+    def get_queryset(self) -> Any:
+        return loan_list(business=caller_business(self.request))
+
+    @idempotent
+    @extend_schema(request=LoanInputSerializer, responses={201: LoanSerializer, **IDEMPOTENCY_RESPONSES})
+    def post(self, request: Request) -> Response:
+        business = caller_business(request)
+        data = LoanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        loan = loan_request(
+            business=business,
+            actor=request.user,  # type: ignore[arg-type]
+            data=LoanInput(
+                model_id=values["model"], starts_on=values["starts_on"], ends_on=values["ends_on"],
+                service_request_id=values.get("service_request"), accept_terms=values["accept_terms"],
+            ),
+        )  # fmt: skip
+        found = loan_for_member(business=business, loan_id=loan.pk)
+        return Response(LoanSerializer(found).data, status=status.HTTP_201_CREATED)
+
+
+class LoanDetailView(APIView):
+    """One of the business's loans; another business's is not found."""
+
+    @extend_schema(responses=LoanSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(LoanSerializer(loan_for_member(business=caller_business(request), loan_id=pk)).data)
+
+
+class StaffLoanDispatchView(APIView):
+    """Send a reserved loan's unit to the member, with the carrier and the tracking number."""
+
+    permission_classes = [IsServiceAgent]
+
+    @extend_schema(request=LoanDispatchInputSerializer, responses=StaffLoanSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = LoanDispatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        loan_dispatch(agent=request.user, loan_id=pk, **data.validated_data)  # type: ignore[arg-type]
+        return Response(StaffLoanSerializer(loan_for_agent(loan_id=pk)).data)
+
+
+class StaffLoanReturnView(APIView):
+    """The unit is back: the day and its condition (good or damaged), with a note. A good return
+    on time releases the deposit; otherwise the loan waits for the staff decision."""
+
+    permission_classes = [IsServiceAgent]
+
+    @extend_schema(request=LoanReturnInputSerializer, responses=StaffLoanSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = LoanReturnInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        loan_return(agent=request.user, loan_id=pk, **data.validated_data)  # type: ignore[arg-type]
+        return Response(StaffLoanSerializer(loan_for_agent(loan_id=pk)).data)

@@ -11,7 +11,20 @@ from django_countries import countries
 from django_countries.fields import CountryField
 
 from propass.core.models import TimeStampedModel
-from propass.service.enums import PROMISE_RUNNING, SERVICE_TRANSITIONS, ServiceKind, ServiceStatus, StepKind
+from propass.service.enums import (
+    LOAN_TRANSITIONS,
+    LOAN_UNIT_TRANSITIONS,
+    PROMISE_RUNNING,
+    SERVICE_TRANSITIONS,
+    LoanCondition,
+    LoanDeposit,
+    LoanReminderKind,
+    LoanStatus,
+    LoanUnitStatus,
+    ServiceKind,
+    ServiceStatus,
+    StepKind,
+)
 
 DATE_PARAMS = {"received_on", "promised_by"}
 MONEY_PARAMS = {"amount", "discount", "total"}
@@ -212,3 +225,152 @@ class ServiceAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- Loan equipment -----------------------------------------------------------------------------------
+
+
+class LoanPrice(models.Model):
+    """Price data of a model lent from the pool, per currency: the deposit authorised on the card,
+    the fee per day late and the damage fee (both excl. VAT, invoiced after a staff decision)."""
+
+    model = models.ForeignKey(
+        "catalog.ProductModel", verbose_name=_("model"), on_delete=models.CASCADE, related_name="loan_prices"
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    deposit = models.DecimalField(_("deposit"), max_digits=10, decimal_places=2)
+    daily_late_fee = models.DecimalField(_("fee per day late"), max_digits=10, decimal_places=2)
+    damage_fee = models.DecimalField(_("damage fee"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("loan price")
+        verbose_name_plural = _("loan prices")
+        ordering = ["model__name", "currency"]
+        constraints = [models.UniqueConstraint(fields=["model", "currency"], name="loan_price_model_currency")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.currency}"
+
+
+class LoanUnit(TimeStampedModel):
+    """One unit of the loan pool: a catalog model with its serial number, kept at a service centre."""
+
+    model = models.ForeignKey(
+        "catalog.ProductModel", verbose_name=_("model"), on_delete=models.PROTECT, related_name="loan_units"
+    )
+    serial_number = models.CharField(_("serial number"), max_length=60)
+    centre = models.ForeignKey(
+        ServiceCentre, verbose_name=_("service centre"), on_delete=models.PROTECT, related_name="loan_units"
+    )
+    condition = models.TextField(_("condition"), blank=True)
+    STATUS_TRANSITIONS = LOAN_UNIT_TRANSITIONS
+    status = models.CharField(
+        _("status"), max_length=20, choices=LoanUnitStatus.choices, default=LoanUnitStatus.AVAILABLE
+    )
+
+    class Meta:
+        verbose_name = _("loan unit")
+        verbose_name_plural = _("loan units")
+        ordering = ["model__name", "serial_number"]
+        constraints = [models.UniqueConstraint(fields=["model", "serial_number"], name="loan_unit_model_serial")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.serial_number}"
+
+
+class Loan(TimeStampedModel):
+    """A unit lent to a business from `starts_on` to `ends_on` (both days included). A unit is
+    never booked twice for overlapping days: on PostgreSQL an exclusion constraint on
+    (unit, daterange(starts_on, ends_on, '[]')) for live loans (added by migration 0002_loans on
+    PostgreSQL only, so not in Meta), everywhere the unit's row lock and an overlap check in the
+    booking transaction (`loan_request` in services)."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    business = models.ForeignKey(
+        "accounts.Business", verbose_name=_("business"), on_delete=models.PROTECT, related_name="loans"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit = models.ForeignKey(LoanUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="loans")
+    model = models.ForeignKey(
+        "catalog.ProductModel", verbose_name=_("model"), on_delete=models.PROTECT, related_name="+"
+    )
+    subscription = models.ForeignKey(
+        "memberships.Subscription", verbose_name=_("membership"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    service_request = models.ForeignKey(
+        ServiceRequest,
+        verbose_name=_("service request"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="loans",
+    )
+    STATUS_TRANSITIONS = LOAN_TRANSITIONS
+    status = models.CharField(_("status"), max_length=20, choices=LoanStatus.choices, default=LoanStatus.REQUESTED)
+    terms_version = models.CharField(_("loan terms accepted"), max_length=20, blank=True)
+    terms_accepted_at = models.DateTimeField(_("terms accepted at"))
+    deposit_method = models.CharField(_("deposit"), max_length=12, choices=LoanDeposit.choices)
+    deposit_amount = models.DecimalField(_("deposit"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    daily_late_fee = models.DecimalField(_("fee per day late"), max_digits=10, decimal_places=2)
+    damage_fee = models.DecimalField(_("damage fee"), max_digits=10, decimal_places=2)
+    hold_reference = models.CharField(_("card authorisation"), max_length=100, blank=True)
+    deposit_released_at = models.DateTimeField(_("deposit released"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=60, blank=True)
+    tracking = models.CharField(_("tracking number"), max_length=100, blank=True)
+    dispatched_on = models.DateField(_("dispatched"), null=True, blank=True)
+    returned_on = models.DateField(_("returned"), null=True, blank=True)
+    return_condition = models.CharField(_("condition"), max_length=10, choices=LoanCondition.choices, blank=True)
+    return_note = models.TextField(_("note"), blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+    late_fee_charged = models.DecimalField(
+        _("late fee invoiced"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    damage_fee_charged = models.DecimalField(
+        _("damage fee invoiced"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["-starts_on", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "starts_on"]),
+            models.Index(fields=["business", "created_at"]),
+            models.Index(fields=["status", "ends_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="loan_dates_ordered")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    def days_late(self, day: date | None = None) -> int:
+        """Days past the end date: to the return day once returned, else to `day` (today)."""
+        until = self.returned_on or day or timezone.localdate()
+        return max(0, (until - self.ends_on).days)
+
+
+class LoanReminder(models.Model):
+    """A reminder sent about a loan: at most one per loan and day (the job may run twice)."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="reminders")
+    day = models.DateField()
+    kind = models.CharField(max_length=10, choices=LoanReminderKind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["loan", "day"], name="loan_reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.loan} {self.day} {self.kind}"

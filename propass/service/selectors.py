@@ -3,7 +3,7 @@ the promised date, overdue flagged) and, beside a request, the product's registr
 business's tier and allowances. The back office builds on these."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -12,14 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from propass.accounts.models import Business, User
 from propass.accounts.permissions import is_service_agent
 from propass.accounts.selectors import business_of
-from propass.core.errors import NotFound
+from propass.catalog.models import ProductModel
+from propass.core.errors import InvalidInput, NotFound
 from propass.memberships.benefits import BenefitsSummary, benefits_summary
 from propass.memberships.models import Subscription
 from propass.memberships.services import subscription_current
 from propass.products.enums import RegistrationStatus
 from propass.products.models import Registration
-from propass.service.enums import FINISHED, PROMISE_RUNNING
-from propass.service.models import ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
+from propass.service.enums import BOOKABLE_UNITS, FINISHED, LOAN_LIVE, PROMISE_RUNNING
+from propass.service.models import Loan, LoanUnit, ServiceAttachment, ServiceCentre, ServiceRequest, ServiceStep
 
 NOT_FOUND = _("This service request does not exist.")
 
@@ -162,3 +163,94 @@ def service_agent_context(*, request: ServiceRequest) -> AgentContext:
         membership=subscription_current(business=business),
         benefits=benefits_summary(business=business),
     )
+
+
+# --- Loans -----------------------------------------------------------------------------------------------
+
+
+def loan_list(*, business: Business) -> QuerySet[Loan]:
+    """The business's loans, the latest start first."""
+    return Loan.objects.filter(business=business).select_related("model", "unit", "service_request")
+
+
+def loan_for_member(*, business: Business, loan_id: int) -> Loan:
+    found = loan_list(business=business).filter(pk=loan_id).first()
+    if found is None:
+        raise NotFound(_("There is no such loan."))
+    return found
+
+
+def loan_for_agent(*, loan_id: int) -> Loan:
+    found = (
+        Loan.objects.select_related("model", "unit__centre", "business", "service_request", "subscription__tier")
+        .filter(pk=loan_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("There is no such loan."))
+    return found
+
+
+def loans_queue(*, status: str = "", centre: str = "") -> QuerySet[Loan]:
+    """The loans for the staff: live ones (and returned ones waiting for a decision) by start
+    date; closed and cancelled ones only when asked for by status."""
+    loans = Loan.objects.select_related("model", "unit__centre", "business").order_by("starts_on", "pk")
+    if status:
+        loans = loans.filter(status=status)
+    else:
+        loans = loans.exclude(status__in=["closed", "cancelled"])
+    if centre:
+        loans = loans.filter(unit__centre__code=centre)
+    return loans
+
+
+def loan_units(*, model: str = "", centre: str = "", status: str = "") -> QuerySet[LoanUnit]:
+    units = LoanUnit.objects.select_related("model", "centre").order_by("model__name", "serial_number")
+    if model:
+        units = units.filter(model__code=model)
+    if centre:
+        units = units.filter(centre__code=centre)
+    if status:
+        units = units.filter(status=status)
+    return units
+
+
+MAX_AVAILABILITY_DAYS = 92
+
+
+@dataclass(frozen=True)
+class DayAvailability:
+    day: date
+    free: int
+    total: int
+
+
+def loan_models() -> list[ProductModel]:
+    """The models the pool lends (at least one unit that can be booked)."""
+    return list(ProductModel.objects.filter(loan_units__status__in=BOOKABLE_UNITS).distinct().order_by("name"))
+
+
+def loan_availability(*, model_id: int, starts_on: date, ends_on: date) -> list[DayAvailability]:
+    """How many units of the model are free on each day of the range (both days included)."""
+    if ends_on < starts_on:
+        raise InvalidInput(fields={"to": [str(_("The end date cannot be before the start date."))]})
+    if (ends_on - starts_on).days + 1 > MAX_AVAILABILITY_DAYS:
+        raise InvalidInput(
+            fields={"to": [str(_("Ask for at most %(days)s days at a time.") % {"days": MAX_AVAILABILITY_DAYS})]}
+        )
+    units = set(LoanUnit.objects.filter(model_id=model_id, status__in=BOOKABLE_UNITS).values_list("pk", flat=True))
+    booked = Loan.objects.filter(
+        unit_id__in=units, status__in=LOAN_LIVE, starts_on__lte=ends_on, ends_on__gte=starts_on
+    ).values_list("unit_id", "starts_on", "ends_on")
+    taken: dict[date, set[int]] = {}
+    for unit_id, first, last in booked:
+        day = max(first, starts_on)
+        while day <= min(last, ends_on):
+            taken.setdefault(day, set()).add(unit_id)
+            day += timedelta(days=1)
+    days = []
+    day = starts_on
+    while day <= ends_on:
+        days.append(DayAvailability(day=day, free=len(units) - len(taken.get(day, ())), total=len(units)))
+        day += timedelta(days=1)
+    return days

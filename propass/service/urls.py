@@ -1,6 +1,6 @@
 from django.urls import path
 
-from propass.service import views
+from propass.service import views, views_loans
 
 app_name = "service"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("service/<int:pk>/quote/decline/", views.quote_decline, name="quote_decline"),
     path("service/<int:pk>/slip.pdf", views.slip, name="slip"),
     path("service/attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("loans/", views_loans.loans_list, name="loans"),
+    path("loans/new/", views_loans.loan_new, name="loan_new"),
+    path("loans/<int:pk>/", views_loans.loan_detail, name="loan"),
+    path("loans/<int:pk>/cancel/", views_loans.loan_cancel_view, name="loan_cancel"),
 ]

@@ -17,8 +17,9 @@ from propass.core.uploads import content_disposition
 from propass.core.views import upload_response
 from propass.memberships.benefits import benefits_summary
 from propass.memberships.enums import BenefitKind
-from propass.service.enums import CANCELLABLE, ServiceStatus
+from propass.service.enums import CANCELLABLE, FINISHED, ServiceStatus
 from propass.service.forms import SentForm, ServiceRequestForm
+from propass.service.loans import loan_days_allowed
 from propass.service.models import ServiceAttachment, ServiceRequest
 from propass.service.pdf import shipping_slip_pdf
 from propass.service.selectors import (
@@ -71,7 +72,8 @@ def benefits(request: HttpRequest) -> HttpResponse:
     business = business_of(request.user)  # type: ignore[arg-type]
     summary = benefits_summary(business=business) if business is not None else None
     recent = list(service_request_list(business=business)[:RECENT]) if business is not None else []
-    return render(request, "service/benefits.html", {"summary": summary, "requests": recent})
+    loans = business is not None and loan_days_allowed(business=business) is not None
+    return render(request, "service/benefits.html", {"summary": summary, "requests": recent, "loans": loans})
 
 
 @login_required
@@ -125,6 +127,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_cancel": found.status in CANCELLABLE,
         "can_decide": has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
         "awaiting_product": found.status in (ServiceStatus.SUBMITTED, ServiceStatus.AWAITING_PRODUCT),
+        "loan_days": loan_days_allowed(business=business) if found.status not in FINISHED else None,
     }
     return render(request, "service/detail.html", context)
 

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from propass.accounts.models import Business
 from propass.accounts.tests.factories import UserFactory
@@ -25,7 +26,7 @@ from propass.onboarding.tests.helpers import submit
 from propass.products.models import LegacyImport
 from propass.products.tests.helpers import camera, register
 from propass.program_admin.setup import sellers_seed, tiers_seed
-from propass.service.models import ServiceCentre, ServiceRequest
+from propass.service.models import Loan, LoanUnit, ServiceCentre, ServiceRequest
 from propass.service.seed import service_seed
 from propass.support.models import Ticket
 from propass.support.services import ticket_open
@@ -78,6 +79,13 @@ EXPECTED: dict[str, set[str]] = {
     "backoffice:service_request": {"service", "auditor"},
     "backoffice:service_slip": {"service", "auditor"},
     "backoffice:service_act": {"service"},
+    "backoffice:loans": {"service", "auditor"},
+    "backoffice:loan_pool": {"service", "auditor"},
+    "backoffice:loan_unit_add": {"service"},
+    "backoffice:loan_unit": {"service", "auditor"},
+    "backoffice:loan_unit_act": {"service"},
+    "backoffice:loan": {"service", "auditor"},
+    "backoffice:loan_act": {"service"},
     "backoffice:outbox": EVERY_STAFF,
     "backoffice:outbox_test": WRITERS,
     "backoffice:outbox_detail": EVERY_STAFF,
@@ -153,6 +161,13 @@ def world(program, business, owner, other_business, outsider):
         description="The shutter jams.", centre=ServiceCentre.objects.get(code="amstelveen"), return_name="Alpha",
         return_street="Keizersgracht 1", return_postal_code="1015 CJ", return_city="Amsterdam", return_country="NL",
     )  # fmt: skip
+    unit = LoanUnit.objects.create(model=product, serial_number="LOAN0001", centre=repair.centre)
+    loan = Loan.objects.create(
+        reference="LN-2026-000001", business=business, unit=unit, model=product, subscription=_subscription,
+        starts_on=timezone.localdate(), ends_on=timezone.localdate(), status="reserved",
+        terms_accepted_at=timezone.now(), deposit_method="transfer", deposit_amount=0, currency="EUR",
+        daily_late_fee=0, damage_fee=0,
+    )  # fmt: skip
     message = OutboxMessage.objects.order_by("pk").first()
     OutboxMessage.objects.filter(pk=message.pk).update(status="failed")  # retried only when failed
     return {
@@ -179,6 +194,10 @@ def world(program, business, owner, other_business, outsider):
         "backoffice:service_request": {"pk": repair.pk},
         "backoffice:service_slip": {"pk": repair.pk},
         "backoffice:service_act": {"pk": repair.pk, "action": "close"},
+        "backoffice:loan_unit": {"pk": unit.pk},
+        "backoffice:loan_unit_act": {"pk": unit.pk, "action": "retire"},
+        "backoffice:loan": {"pk": loan.pk},
+        "backoffice:loan_act": {"pk": loan.pk, "action": "dispatch"},
         "backoffice:outbox_detail": {"pk": message.pk},
         "backoffice:outbox_html": {"pk": message.pk},
         "backoffice:outbox_retry": {"pk": message.pk},

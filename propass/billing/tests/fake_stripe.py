@@ -140,6 +140,8 @@ class FakeStripe:
             return (200, found_method) if found_method else _missing("payment_method", segments[2])
         if method == "POST" and path == "/v1/payment_intents":
             return self._payment_intent(form)
+        if method == "POST" and segments[:2] == ["v1", "payment_intents"] and len(segments) == 4:
+            return self._intent_step(segments[2], segments[3], form)
         if method == "GET" and segments[:2] == ["v1", "payment_intents"] and len(segments) == 3:
             intent = self.payment_intents.get(segments[2])
             return (200, intent) if intent else _missing("payment_intent", segments[2])
@@ -188,8 +190,33 @@ class FakeStripe:
         if payment_method["behaviour"] == "charge_fails":
             intent.update(status="requires_payment_method", last_payment_error=INSUFFICIENT_FUNDS)
             return 402, {"error": {**INSUFFICIENT_FUNDS, "payment_intent": intent}}
-        intent.update(status="succeeded", last_payment_error=None)
+        manual = form.get("capture_method") == "manual"
+        intent.update(status="requires_capture" if manual else "succeeded", last_payment_error=None,
+                      capture_method="manual" if manual else "automatic", amount_received=0 if manual else
+                      intent["amount"])  # fmt: skip
         return 200, intent
+
+    def _intent_step(self, intent_id: str, step: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """capture (of a held amount, at most what is held) and cancel (releases the hold)."""
+        intent = self.payment_intents.get(intent_id)
+        if intent is None:
+            return _missing("payment_intent", intent_id)
+        if intent.get("status") != "requires_capture":
+            error = {"type": "invalid_request_error", "code": "payment_intent_unexpected_state",
+                     "message": f"This PaymentIntent's status is {intent.get('status')}."}  # fmt: skip
+            return 400, {"error": error}
+        if step == "capture":
+            amount = int(form.get("amount_to_capture") or intent["amount"])
+            if amount > intent["amount"]:
+                error = {"type": "invalid_request_error", "code": "amount_too_large",
+                         "message": "The amount to capture is more than the amount held."}  # fmt: skip
+                return 400, {"error": error}
+            intent.update(status="succeeded", amount_received=amount)
+            return 200, intent
+        if step == "cancel":
+            intent.update(status="canceled", cancellation_reason=form.get("cancellation_reason"))
+            return 200, intent
+        return 404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized step ({step})."}}
 
     def _id(self, prefix: str) -> str:
         self.counter += 1

@@ -203,6 +203,50 @@ def test_a_refund_sends_the_amount_and_its_key(stripe_mode):
     assert refund in stripe_mode.refunds
 
 
+def test_a_deposit_hold_is_a_manual_capture_intent_authorised_not_charged(stripe_mode):
+    card = gateway().authorise(token="pm_card_visa", customer="business-7")
+    hold = gateway().hold(card=card.reference, amount=Decimal("400.00"), currency="EUR", idempotency_key="LN-1:hold")
+    (sent,) = stripe_mode.posts("/v1/payment_intents")
+    assert (sent.form["amount"], sent.form["currency"], sent.form["capture_method"]) == ("40000", "eur", "manual")
+    assert (sent.form["off_session"], sent.form["confirm"]) == ("true", "true")
+    assert sent.headers["idempotency-key"] == "LN-1:hold"
+    intent = stripe_mode.payment_intents[hold.reference]
+    assert (intent["status"], intent["amount_received"]) == ("requires_capture", 0)
+    assert (hold.amount, hold.currency) == (Decimal("400.00"), "EUR")
+
+
+def test_a_released_hold_cancels_the_intent(stripe_mode):
+    card = gateway().authorise(token="pm_card_visa", customer="business-7")
+    hold = gateway().hold(card=card.reference, amount=Decimal("400.00"), currency="EUR", idempotency_key="LN-1:hold")
+    gateway().release(hold=hold, idempotency_key="LN-1:release")
+    (sent,) = stripe_mode.posts(f"/v1/payment_intents/{hold.reference}/cancel")
+    assert sent.headers["idempotency-key"] == "LN-1:release"
+    assert stripe_mode.payment_intents[hold.reference]["status"] == "canceled"
+    gateway().release(hold=hold, idempotency_key="LN-1:release")  # told twice: Stripe replays the first answer
+    with pytest.raises(PaymentDeclined):  # a released hold cannot be captured any more
+        gateway().capture(hold=hold, amount=Decimal("10.00"), idempotency_key="LN-1:capture")
+
+
+def test_a_capture_takes_part_of_the_hold_and_never_more(stripe_mode):
+    card = gateway().authorise(token="pm_card_visa", customer="business-7")
+    hold = gateway().hold(card=card.reference, amount=Decimal("400.00"), currency="EUR", idempotency_key="LN-1:hold")
+    with pytest.raises(PaymentDeclined):
+        gateway().capture(hold=hold, amount=Decimal("400.01"), idempotency_key="LN-1:capture-too-much")
+    charge = gateway().capture(hold=hold, amount=Decimal("150.00"), idempotency_key="LN-1:capture")
+    refused, sent = stripe_mode.posts(f"/v1/payment_intents/{hold.reference}/capture")
+    assert refused.form["amount_to_capture"] == "40001"
+    assert (sent.form["amount_to_capture"], sent.headers["idempotency-key"]) == ("15000", "LN-1:capture")
+    assert (charge.reference, charge.amount, charge.currency) == (hold.reference, Decimal("150.00"), "EUR")
+    assert stripe_mode.payment_intents[hold.reference]["amount_received"] == 15000
+
+
+def test_a_hold_on_a_card_that_cannot_pay_is_declined(stripe_mode):
+    card = gateway().authorise(token="pm_card_chargeCustomerFail", customer="business-7")
+    with pytest.raises(PaymentDeclined) as declined:
+        gateway().hold(card=card.reference, amount=Decimal("400.00"), currency="EUR", idempotency_key="LN-1:hold")
+    assert declined.value.code == "insufficient_funds"
+
+
 # --- end to end -----------------------------------------------------------------------------
 
 

@@ -84,6 +84,7 @@ INTERFACE_NAMES = {
     "middleware",
     "rest",
     "staff_admin",
+    "views_loans",
     "views_two_factor",
     "urls",
     "views",
