@@ -212,3 +212,26 @@ class ServiceAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class MissedPromise(models.Model):
+    """A service request that passed its promised date while the product was still at the
+    centre: recorded once (the member is told at once), then, when the product is ready, the
+    days it was late are made good as the tier says (`BenefitKind.PROMISE_COMPENSATION`), once."""
+
+    request = models.OneToOneField(
+        ServiceRequest, verbose_name=_("service request"), on_delete=models.CASCADE, related_name="missed_promise"
+    )
+    promised_by = models.DateField(_("promised by"))
+    noticed_at = models.DateTimeField(_("noticed"), default=timezone.now)
+    ready_on = models.DateField(_("ready"), null=True, blank=True)
+    days_late = models.PositiveSmallIntegerField(_("days late"), null=True, blank=True)
+    days_added = models.PositiveSmallIntegerField(_("days added to the membership"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("missed promise")
+        verbose_name_plural = _("missed promises")
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.promised_by}"

@@ -1,0 +1,14 @@
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from propass.core.scheduling import periodic
+from propass.service.promises import promises_missed_notice, promises_settle
+
+
+@periodic("service-promises", every=timedelta(hours=1))
+def service_promises(*, at: datetime) -> None:
+    """Requests past their promise are told at once (within the hour); ready ones made good."""
+    today = timezone.localtime(at).date()
+    promises_missed_notice(today=today)
+    promises_settle(today=today)
