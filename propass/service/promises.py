@@ -49,14 +49,17 @@ def promises_missed_notice(*, today: date) -> list[MissedPromise]:
         try:
             with transaction.atomic():
                 request = ServiceRequest.objects.select_for_update().get(pk=request_id)
-                if request.status not in PROMISE_RUNNING or MissedPromise.objects.filter(request=request).exists():
+                promised_by = request.promised_by
+                if promised_by is None or request.status not in PROMISE_RUNNING:
                     continue
-                missed = MissedPromise.objects.create(request=request, promised_by=request.promised_by)
+                if MissedPromise.objects.filter(request=request).exists():
+                    continue
+                missed = MissedPromise.objects.create(request=request, promised_by=promised_by)
                 audit_record(
                     actor=None, action=AuditAction.SERVICE_PROMISE_MISSED, target=request,
-                    data={"reference": request.reference, "promised_by": request.promised_by.isoformat()},
+                    data={"reference": request.reference, "promised_by": promised_by.isoformat()},
                 )  # fmt: skip
-                _notify(request, LATE_TITLE, LATE_BODY, promised_by=request.promised_by)
+                _notify(request, LATE_TITLE, LATE_BODY, promised_by=promised_by)
         except IntegrityError:  # another scheduler recorded it first
             continue
         noticed.append(missed)
