@@ -75,6 +75,10 @@ class BenefitLine:
             return str(_("%(days)s business days") % {"days": self.days})
         if kind == BenefitKind.LOANS and self.days:
             return str(_("up to %(days)s days") % {"days": self.days})
+        if kind == BenefitKind.PROMISE_COMPENSATION and self.days:
+            return str(
+                _("the days a repair is late are added to your membership, up to %(days)s days") % {"days": self.days}
+            )
         if kind in COUNTED_KINDS and self.allowance is not None and self.per_body:
             return str(_("%(count)s per registered camera body per membership year") % {"count": int(self.allowance)})
         if kind in COUNTED_KINDS and self.allowance is not None:

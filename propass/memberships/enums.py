@@ -37,6 +37,8 @@ class BenefitKind(models.TextChoices):
     LOANS = "loans", _("Loan equipment")  # days: the longest loan
     EVENT_SUPPORT = "event_support", _("Event support")
     HOTLINE = "hotline", _("Priority hotline")
+    # days: at most this many days added to the membership when a repair misses its promise
+    PROMISE_COMPENSATION = "promise_compensation", _("Days added for a late repair")
 
 
 # Kinds whose use is counted against a yearly allowance (the ledger), and how.
@@ -53,10 +55,12 @@ KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
     BenefitKind.LOANS: ("days",),
     BenefitKind.EVENT_SUPPORT: (),
     BenefitKind.HOTLINE: (),
+    BenefitKind.PROMISE_COMPENSATION: ("days",),
 }
 REQUIRED_PARAMETER: dict[str, str] = {
     BenefitKind.REPAIR_TURNAROUND: "days",
     BenefitKind.MAINTENANCE_CHECKS: "count",
     BenefitKind.REPAIR_DISCOUNT: "percent",
     BenefitKind.LOANS: "days",
+    BenefitKind.PROMISE_COMPENSATION: "days",
 }

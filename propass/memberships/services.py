@@ -1,6 +1,6 @@
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NoReturn
 
@@ -612,3 +612,26 @@ def subscription_reinstate(*, subscription_id: int, invoice: Invoice, via: str) 
         audit_target=invoice,
         data={"subscription": subscription.pk, "via": via},
     )
+
+
+def subscription_extend(
+    *, subscription_id: int, days: int, reason: str, actor: User | None = None, **data: object
+) -> bool:
+    """Add `days` to a live membership's term (a compensation: nothing is invoiced or credited,
+    the renewal simply comes later). False, and nothing changed, when the membership is no longer
+    live or `days` is not positive."""
+    if days <= 0:
+        return False
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+        if subscription is None or subscription.status not in LIVE_STATUSES:
+            return False
+        before = subscription.expires_on
+        Subscription.objects.filter(pk=subscription.pk).update(
+            expires_on=before + timedelta(days=days), updated_at=timezone.now()
+        )
+        audit_record(
+            actor=actor, action=AuditAction.SUBSCRIPTION_EXTEND, target=subscription,
+            data={"days": days, "reason": reason, "before": before.isoformat(), **data},
+        )  # fmt: skip
+    return True

@@ -175,6 +175,10 @@ BENEFIT_DEFAULTS = [
     ("event-support", BenefitKind.EVENT_SUPPORT, {
         "en": "Event support", "it": "Supporto agli eventi", "es": "Asistencia en eventos",
         "de": "Event-Support", "fr": "Assistance lors d’événements", "nl": "Ondersteuning bij evenementen"}),
+    ("late-repair-days", BenefitKind.PROMISE_COMPENSATION, {
+        "en": "Days added for a late repair", "it": "Giorni aggiunti per una riparazione in ritardo",
+        "es": "Días añadidos por una reparación con retraso", "de": "Zusätzliche Tage bei verspäteter Reparatur",
+        "fr": "Jours ajoutés pour une réparation en retard", "nl": "Extra dagen bij een te late reparatie"}),
 ]  # fmt: skip
 # tier: {benefit code: parameters}. Caps of the repair discount per membership year (decided).
 _PLATINUM: dict[str, dict[str, Any]] = {
@@ -184,6 +188,7 @@ _PLATINUM: dict[str, dict[str, Any]] = {
     "loan-equipment": {"days": 21},
     "return-shipping": {},
     "event-support": {},
+    "late-repair-days": {"days": 20},
 }
 TIER_BENEFITS: dict[str, dict[str, dict[str, Any]]] = {
     "silver": {
@@ -197,6 +202,7 @@ TIER_BENEFITS: dict[str, dict[str, dict[str, Any]]] = {
         "repair-discount": {"percent": Decimal("15"), "caps": {"EUR": "300.00", "GBP": "260.00"}},
         "loan-equipment": {"days": 10},
         "event-support": {},
+        "late-repair-days": {"days": 10},
     },
     "platinum": _PLATINUM,
     # Corporate levels: as Platinum, the maintenance checks counted per registered camera body.

@@ -374,3 +374,29 @@ class LoanReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan} {self.day} {self.kind}"
+
+
+class MissedPromise(models.Model):
+    """A service request that passed its promised date while the product was still at the
+    centre: recorded once (the member is told at once), then, when the product is ready, the
+    days it was late are made good as the tier says (`BenefitKind.PROMISE_COMPENSATION`), once."""
+
+    request = models.OneToOneField(
+        ServiceRequest, verbose_name=_("service request"), on_delete=models.CASCADE, related_name="missed_promise"
+    )
+    promised_by = models.DateField(_("promised by"))
+    noticed_at = models.DateTimeField(_("noticed"), default=timezone.now)
+    ready_on = models.DateField(_("ready"), null=True, blank=True)
+    # The loan offered with the notice: the product's model, free for the days offered.
+    loan_offer_starts_on = models.DateField(_("loan offered from"), null=True, blank=True)
+    loan_offer_ends_on = models.DateField(_("loan offered to"), null=True, blank=True)
+    days_late = models.PositiveSmallIntegerField(_("days late"), null=True, blank=True)
+    days_added = models.PositiveSmallIntegerField(_("days added to the membership"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("missed promise")
+        verbose_name_plural = _("missed promises")
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.promised_by}"

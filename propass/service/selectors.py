@@ -85,7 +85,7 @@ def service_request_for_member(*, business: Business, request_id: int) -> Servic
     found."""
     found = (
         ServiceRequest.objects.filter(business=business, pk=request_id)
-        .select_related("registration__product", "centre", "tier")
+        .select_related("registration__product", "centre", "tier", "missed_promise")
         .prefetch_related(_timeline(), "attachments")
         .first()
     )

@@ -78,7 +78,8 @@ def _availability(model_id: int | None, start: date) -> list:
 @login_required
 def loan_new(request: HttpRequest) -> HttpResponse:
     business = _business(request)
-    initial = {"service_request": request.GET.get("service_request") or ""}
+    # A loan offered with a notice (a missed promise) opens with its request, model and days filled in.
+    initial = {key: request.GET.get(key) or "" for key in ("service_request", "model", "starts_on", "ends_on")}
     form = LoanForm(request.POST or None, business=business, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0010_seller_address_parts'),
+        ('billing', '0011_invoice_vies_check'),
     ]
 
     operations = [

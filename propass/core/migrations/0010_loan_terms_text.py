@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_idempotencykey'),
+        ('core', '0009_vies_check'),
     ]
 
     operations = [

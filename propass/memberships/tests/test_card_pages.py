@@ -125,7 +125,7 @@ def test_the_benefits_api(shop, gold, owner):
     )
     benefits = {benefit["code"]: benefit for benefit in body["benefits"]}
     assert list(benefits) == ["priority-repair", "maintenance-checks", "repair-discount", "loan-equipment",
-                              "event-support"]  # fmt: skip
+                              "event-support", "late-repair-days"]  # fmt: skip
     contract = {"code", "kind", "name", "allowance", "used", "remaining", "turnaround_days", "percent"}
     assert all(contract <= set(benefit) for benefit in body["benefits"])
     assert {key: benefits["priority-repair"][key] for key in contract} == {

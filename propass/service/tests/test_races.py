@@ -2,13 +2,23 @@
 step of the centre moves a request once. Real threads, each with its own database connection;
 meaningful on PostgreSQL."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.utils import timezone
 
-from propass.memberships.models import AllowanceEntry
+from propass.core.models import AuditLog
+from propass.memberships.models import AllowanceEntry, Subscription
 from propass.service.enums import SERVICE_TRANSITIONS
-from propass.service.models import ServiceRequest, ServiceStep
-from propass.service.services import service_request_quote, service_request_receive, service_request_start
+from propass.service.models import MissedPromise, ServiceRequest, ServiceStep
+from propass.service.promises import promises_missed_notice, promises_settle
+from propass.service.services import (
+    service_request_quote,
+    service_request_ready,
+    service_request_receive,
+    service_request_start,
+)
 from propass.service.tests.helpers import ask, credited
 from propass.testing.clients import api_clients
 from propass.testing.invariants import assert_moves_along, moves_count, status_moves
@@ -124,3 +134,24 @@ def test_twenty_decisions_on_one_quote_at_once_decide_once(shop, owner, agent):
     discount = AllowanceEntry.objects.filter(benefit__kind="repair_discount", reference=request.reference)
     # Declined: the discount taken at the quote is given back, once; approved: it stays.
     assert sum(discount.values_list("quantity", flat=True)) == (150 if move[1] == "in_service" else 0)
+
+
+def test_schedulers_at_once_notice_a_missed_promise_once_and_add_its_days_once(shop, owner, agent):
+    with time_machine.travel(timezone.now() - timedelta(days=20), tick=False):
+        buy(shop, owner, tier="gold")
+        request = ask(shop, owner, credited(shop))
+        service_request_receive(agent=agent, request_id=request.pk, received_on=timezone.localdate())
+        service_request_start(agent=agent, request_id=request.pk)
+    today = timezone.localdate()
+
+    results = run_at_once(THREADS, lambda _index: promises_missed_notice(today=today))
+    assert errors_in(results) == []
+    assert MissedPromise.objects.filter(request=request).count() == 1
+    assert AuditLog.objects.filter(action="service.promise_missed").count() == 1
+
+    expires_before = Subscription.objects.get(business=shop).expires_on
+    service_request_ready(agent=agent, request_id=request.pk)
+    results = run_at_once(THREADS, lambda _index: promises_settle(today=today))
+    assert errors_in(results) == []
+    assert AuditLog.objects.filter(action="subscription.extend").count() == 1
+    assert Subscription.objects.get(business=shop).expires_on == expires_before + timedelta(days=10)
