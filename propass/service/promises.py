@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from propass.catalog.models import ProductModel
 from propass.core.enums import AuditAction
 from propass.core.services import audit_record
 from propass.memberships.enums import LIVE_STATUSES, BenefitKind
@@ -80,11 +81,10 @@ def promises_missed_notice(*, today: date) -> list[MissedPromise]:
                 if offer is None:
                     _notify(request, LATE_TITLE, LATE_BODY, promised_by=promised_by)
                 else:
-                    starts_on, ends_on = offer
+                    model, starts_on, ends_on = offer
                     MissedPromise.objects.filter(pk=missed.pk).update(
                         loan_offer_starts_on=starts_on, loan_offer_ends_on=ends_on
                     )
-                    model = request.registration.product
                     query = urlencode({
                         "service_request": request.pk, "model": model.pk,
                         "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
@@ -101,16 +101,16 @@ def promises_missed_notice(*, today: date) -> list[MissedPromise]:
     return noticed
 
 
-def _loan_offer(request: ServiceRequest, today: date) -> tuple[date, date] | None:
+def _loan_offer(request: ServiceRequest, today: date) -> tuple[ProductModel, date, date] | None:
     """The days a unit of the product's own model is free for the business, from today, when its
     tier lends equipment; None otherwise."""
     days = loan_days_allowed(business=request.business)
-    model_id = request.registration.product_id if request.registration_id else None
-    if not days or model_id is None:
+    model = request.registration.product if request.registration_id else None
+    if not days or model is None:
         return None
     ends_on = today + timedelta(days=min(days, LOAN_OFFER_DAYS) - 1)
-    free = loan_availability(model_id=model_id, starts_on=today, ends_on=ends_on)
-    return (today, ends_on) if free and all(day.free > 0 for day in free) else None
+    free = loan_availability(model_id=model.pk, starts_on=today, ends_on=ends_on)
+    return (model, today, ends_on) if free and all(day.free > 0 for day in free) else None
 
 
 def _ready_on(request: ServiceRequest, today: date) -> date:

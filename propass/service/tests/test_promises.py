@@ -96,9 +96,7 @@ def test_the_member_sees_the_days_added_on_the_request(client, shop, owner, agen
     assert f"{days} days were added to your membership for the delay." in page
 
 
-def test_a_late_request_offers_a_free_unit_of_its_model_and_the_member_accepts_in_one_click(
-    client, shop, owner, agent
-):
+def test_a_late_request_offers_a_free_unit_of_its_model_and_the_member_accepts_in_one_click(client, shop, owner, agent):
     model = pool("EOS-R5", units=1)
     request = _late_request(shop, owner, agent)
 
