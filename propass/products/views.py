@@ -47,6 +47,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     q, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
     page = Paginator(registration_list(business=business, q=q, status=status), 25).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in (("q", q), ("status", status)) if v)
+    incoming = list(transfers_incoming(business=business))
     return render(
         request,
         "products/list.html",
@@ -59,8 +60,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "totals": registration_totals(business=business),
             "extra_query": query,
             "migration_available": migration_available(business=business),
-            "incoming": transfers_incoming(business=business),
-            "can_transfer": has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
+            "incoming": incoming,
+            "can_transfer": bool(incoming) and has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
         },
     )
 
