@@ -53,7 +53,7 @@ def test_twenty_accepts_of_one_transfer_move_the_points_once(program):
 
 
 def test_twenty_reversals_at_once_move_the_points_back_once(program):
-    seller, buyer, buyer_owner, registration, transfer = _offered()
+    seller, buyer, buyer_owner, _registration, transfer = _offered()
     assert (
         api_clients(buyer_owner, 1)[0]
         .post(f"/api/v1/transfers/{transfer.pk}/accept/", {"purchase_date": "2025-06-01"}, format="json")
