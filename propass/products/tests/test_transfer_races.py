@@ -11,12 +11,12 @@ from propass.accounts.tests.factories import BusinessFactory, MembershipFactory
 from propass.core.errors import Conflict
 from propass.points.enums import LedgerReason
 from propass.points.models import LedgerEntry
-from propass.products.enums import TransferStatus
-from propass.products.models import ProductTransfer
+from propass.products.enums import TRANSFER_TRANSITIONS, TransferStatus
+from propass.products.models import ProductTransfer, Registration
 from propass.products.tests.helpers import camera, register
 from propass.products.transfers import transfer_offer, transfer_reverse
 from propass.testing.clients import api_clients
-from propass.testing.invariants import assert_points_add_up
+from propass.testing.invariants import assert_moves_along, assert_points_add_up, moves_count, status_moves
 from propass.testing.staff import staff_user
 from propass.testing.threads import errors_in, run_at_once
 
@@ -40,8 +40,11 @@ def test_twenty_accepts_of_one_transfer_move_the_points_once(program):
     seller, buyer, buyer_owner, registration, transfer = _offered()
     clients = api_clients(buyer_owner, THREADS)
     url = f"/api/v1/transfers/{transfer.pk}/accept/"
-    results = run_at_once(THREADS, lambda i: clients[i].post(url, {"purchase_date": "2025-06-01"}, format="json"))
+    with status_moves(ProductTransfer, Registration) as moves:
+        results = run_at_once(THREADS, lambda i: clients[i].post(url, {"purchase_date": "2025-06-01"}, format="json"))
     assert errors_in(results) == []
+    assert moves_count(moves) == {(TransferStatus.OFFERED, TransferStatus.ACCEPTED): 1}
+    assert_moves_along(moves, TRANSFER_TRANSITIONS)
     codes = sorted(response.status_code for response in results)
     assert codes == [200] + [409] * (THREADS - 1)
     assert ProductTransfer.objects.get().status == TransferStatus.ACCEPTED
