@@ -136,7 +136,9 @@ def transfer_offer(*, business: Business, actor: User, registration_id: int, rec
             actor=actor,
             action=AuditAction.TRANSFER_OFFER,
             target=transfer,
-            data={"registration": registration.pk, "recipient": transfer.recipient, "found": receiver is not None},
+            # Whether the recipient names a business stays out: the business may read its own
+            # entries in its data export.
+            data={"registration": registration.pk, "recipient": transfer.recipient},
         )
         if receiver is not None:
             business_notify(
