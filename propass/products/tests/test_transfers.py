@@ -1,6 +1,9 @@
 """Product transfers between businesses: offered by the releasing business, accepted by the
 receiver with its purchase date; points move once each way, and back once on a reversal."""
 
+import io
+import json
+import zipfile
 from datetime import date
 
 import pytest
@@ -15,6 +18,7 @@ from propass.core.models import AuditLog
 from propass.notifications.models import Notification, OutboxMessage
 from propass.points.enums import LedgerReason
 from propass.points.models import LedgerEntry
+from propass.privacy.personal_data import business_data_export
 from propass.products.enums import RegistrationStatus, TransferStatus
 from propass.products.models import ProductTransfer, Registration
 from propass.products.tests.helpers import camera, register
@@ -301,3 +305,19 @@ def test_the_member_pages_offer_and_accept_a_transfer(client, program, business,
 def test_a_member_without_rights_sees_no_transfer_button(client, program, member, sold):
     client.force_login(member)
     assert "Transfer to another business" not in client.get(f"/products/{sold.pk}/").content.decode()
+
+
+def test_the_data_export_never_says_whom_an_offer_found(program, business, owner, other_business, outsider, sold):
+    transfer_id = offer(owner, sold, "outsider@beta.test").json()["id"]
+    archive = zipfile.ZipFile(io.BytesIO(business_data_export(business=business, actor=owner).file.read()))
+    exported = archive.read("products.json").decode() + archive.read("activity.json").decode()
+    products = json.loads(archive.read("products.json"))
+    assert [row["id"] for row in products["transfers_out"]] == [transfer_id]
+    assert products["transfers_out"][0]["recipient"] == "outsider@beta.test"
+    assert "Beta Films" not in exported and '"found"' not in exported
+    accept(outsider, transfer_id)
+    received = zipfile.ZipFile(io.BytesIO(business_data_export(business=other_business, actor=outsider).file.read()))
+    incoming = json.loads(received.read("products.json"))["transfers_in"]
+    assert [(row["id"], row["from_business"], row["points_credited"]) for row in incoming] == [
+        (transfer_id, "Alpha Studio", 220)
+    ]
