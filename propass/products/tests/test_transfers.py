@@ -321,3 +321,10 @@ def test_the_data_export_never_says_whom_an_offer_found(program, business, owner
     assert [(row["id"], row["from_business"], row["points_credited"]) for row in incoming] == [
         (transfer_id, "Alpha Studio", 220)
     ]
+
+
+def test_deleting_an_offered_product_withdraws_the_offer(program, business, owner, outsider, sold):
+    transfer_id = offer(owner, sold, "outsider@beta.test").json()["id"]
+    assert api(owner).delete(f"/api/v1/registrations/{sold.pk}/").status_code == 204
+    assert ProductTransfer.objects.get(pk=transfer_id).status == TransferStatus.CANCELLED
+    assert accept(outsider, transfer_id).status_code == 409
