@@ -13,6 +13,7 @@ from propass.backoffice import (
     program,
     service,
     support,
+    transfers,
     views,
 )
 from propass.backoffice.people import person_erase_view
@@ -30,6 +31,15 @@ urlpatterns = [
     path("documents/<int:pk>/", applications.document, name="document"),
     path("registrations/conflicts/", points.conflicts, name="conflicts"),
     path("registrations/<int:pk>/resolve/", points.conflict_resolve, name="conflict_resolve"),
+    path(
+        "registrations/<int:pk>/suggest-transfer/",
+        transfers.conflict_suggest_transfer,
+        name="conflict_suggest_transfer",
+    ),
+    path("transfers/", transfers.transfers, name="transfers"),
+    path("transfers/<int:pk>/", transfers.transfer, name="transfer"),
+    path("transfers/<int:pk>/reverse/", transfers.transfer_reverse_view, name="transfer_reverse"),
+    path("transfers/<int:pk>/proof/", transfers.transfer_proof, name="transfer_proof"),
     path("businesses/", businesses.businesses, name="businesses"),
     path("businesses/<int:pk>/", businesses.business, name="business"),
     path("businesses/<int:pk>/products/", businesses.business_products, name="business_products"),

@@ -10,6 +10,10 @@ OPTIONAL_EMAILS = {
     "registration_confirmed": _("A product under review is confirmed"),
     "registration_rejected": _("A product registration is rejected"),
     "end_of_support": _("A product reaches its end of support"),
+    "transfer_offered": _("Another business transfers a product to yours"),
+    "transfer_declined": _("A product transfer you offered is declined"),
+    "transfer_cancelled": _("A product transfer offered to you is withdrawn"),
+    "transfer_suggested": _("Staff ask whether you sold a product"),
     "ticket_reply": _("CPS Priority Support answers a request"),
     "renewal_reminder": _("Reminders before a membership that does not renew expires"),
 }

@@ -9,3 +9,6 @@ class LedgerReason(models.TextChoices):
     REJECTION = "rejection", _("Registration rejected")
     END_OF_SUPPORT = "end_of_support", _("End of support")
     ADJUSTMENT = "adjustment", _("Adjustment by staff")
+    TRANSFER_OUT = "transfer_out", _("Product transferred to another business")
+    TRANSFER_IN = "transfer_in", _("Product transferred from another business")
+    TRANSFER_REVERSAL = "transfer_reversal", _("Product transfer reversed")

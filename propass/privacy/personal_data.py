@@ -42,7 +42,7 @@ from propass.memberships.models import PlanChange, RenewalNotice, Subscription
 from propass.notifications.models import Notification, OutboxMessage
 from propass.onboarding.models import Application, ApplicationDocument
 from propass.points.models import LedgerEntry
-from propass.products.models import LegacyAccount, LegacyRegistration, Registration
+from propass.products.models import LegacyAccount, LegacyRegistration, ProductTransfer, Registration
 from propass.support.models import Ticket, TicketAttachment, TicketMessage
 
 logger = logging.getLogger(__name__)
@@ -254,6 +254,18 @@ class _ExportWriter:
                     "country_of_purchase dealer status points_value points_credited review_note "
                     "registered_by=created_by_id created_at updated_at",
                 ),
+                # Offered by the business: what it typed, never which business (if any) that names
+                # until one accepted; offered to it: who offered.
+                "transfers_out": _rows(
+                    ProductTransfer.objects.filter(from_business=self.business).order_by("pk"),
+                    "id registration_id product_code=product__code serial_number recipient status "
+                    "offered_by=created_by_id points_debited created_at decided_at",
+                ),
+                "transfers_in": _rows(
+                    ProductTransfer.objects.filter(to_business=self.business).order_by("pk"),
+                    "id registration_id product_code=product__code serial_number from_business=from_business__name "
+                    "status accepted_by=accepted_by_id purchase_date proof_name points_credited created_at decided_at",
+                ),
                 "legacy_accounts": _rows(accounts, "id email account_name country membership_number level migrated_at"),
                 "legacy_registrations": _rows(
                     legacy_registrations,
@@ -414,6 +426,9 @@ class _ExportWriter:
             "accounts.user": User.objects.filter(pk__in=self.user_ids),
             "onboarding.application": Application.objects.filter(business=business),
             "products.registration": Registration.objects.filter(business=business),
+            "products.producttransfer": ProductTransfer.objects.filter(
+                Q(from_business=business) | Q(to_business=business)
+            ),
             "memberships.subscription": Subscription.objects.filter(business=business),
             "billing.invoice": Invoice.objects.filter(business=business),
             "support.ticket": Ticket.objects.filter(business=business),

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegistrationStatus(models.TextChoices):
@@ -26,3 +27,22 @@ REGISTRATION_TRANSITIONS: dict[str, set[str]] = {
 }
 
 REQUIRED_FIELDS = ["product", "serial_number", "purchase_date", "country_of_purchase", "dealer"]
+
+
+class TransferStatus(models.TextChoices):
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", pgettext_lazy("product transfer status", "Cancelled")
+    REVERSED = "reversed", _("Reversed by staff")
+
+
+# The releasing business offers; the receiving business accepts or declines, or the releasing
+# business withdraws the offer; staff may reverse an accepted transfer (once).
+TRANSFER_TRANSITIONS: dict[str, set[str]] = {
+    TransferStatus.OFFERED: {TransferStatus.ACCEPTED, TransferStatus.DECLINED, TransferStatus.CANCELLED},
+    TransferStatus.ACCEPTED: {TransferStatus.REVERSED},
+    TransferStatus.DECLINED: set(),
+    TransferStatus.CANCELLED: set(),
+    TransferStatus.REVERSED: set(),
+}

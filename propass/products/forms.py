@@ -62,3 +62,22 @@ class RegistrationForm(forms.Form):
             country_of_purchase=data.get("country_of_purchase", ""),
             dealer=data.get("dealer", ""),
         )
+
+
+class TransferOfferForm(forms.Form):
+    recipient = forms.CharField(
+        label=_("E-mail of one of its users, or its VAT number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("The business must be in the program; it accepts the product with the date it bought it."),
+    )
+
+
+class TransferAcceptForm(forms.Form):
+    purchase_date = forms.DateField(label=_("The date you bought it"), widget=DatePicker())
+    proof = forms.FileField(
+        label=_("Proof of purchase (optional)"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )

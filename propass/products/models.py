@@ -1,10 +1,18 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from propass.core.models import TimeStampedModel
-from propass.products.enums import REGISTRATION_TRANSITIONS, REQUIRED_FIELDS, RegistrationStatus
+from propass.products.enums import (
+    REGISTRATION_TRANSITIONS,
+    REQUIRED_FIELDS,
+    TRANSFER_TRANSITIONS,
+    RegistrationStatus,
+    TransferStatus,
+)
 
 
 class LegacyAccount(TimeStampedModel):
@@ -163,3 +171,106 @@ class LegacyImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def transfer_proof_path(instance: "ProductTransfer", filename: str) -> str:
+    # The stored name is random; the member's own name is kept only as text.
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"transfers/{uuid.uuid4().hex}/{uuid.uuid4().hex}.{extension}"
+
+
+class ProductTransfer(TimeStampedModel):
+    """A registration one business releases to another. The offer names the receiver by the
+    e-mail of one of its users or its VAT number, as typed (`recipient`); `to_business` is the
+    business found, or none, and the releasing business is never told which. On acceptance the
+    registration moves to the receiver with its own purchase date, the releasing business is
+    debited the points it had from it and the receiver credited the catalog value of the day."""
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transfers",
+    )
+    # What was offered, kept when the registration is later deleted.
+    product = models.ForeignKey(
+        "catalog.ProductModel", verbose_name=_("model"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
+    from_business = models.ForeignKey(
+        "accounts.Business",
+        verbose_name=_("from business"),
+        on_delete=models.CASCADE,
+        related_name="transfers_out",
+    )
+    to_business = models.ForeignKey(
+        "accounts.Business",
+        verbose_name=_("to business"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="transfers_in",
+    )
+    recipient = models.CharField(_("offered to"), max_length=254)
+    STATUS_TRANSITIONS = TRANSFER_TRANSITIONS
+    status = models.CharField(
+        _("status"), max_length=20, choices=TransferStatus.choices, default=TransferStatus.OFFERED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("offered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # The receiver's own purchase, and the releasing business's, given back on a reversal.
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    previous_purchase_date = models.DateField(_("previous purchase date"), null=True, blank=True)
+    proof = models.FileField(_("proof of purchase"), upload_to=transfer_proof_path, max_length=200, blank=True)
+    proof_name = models.CharField(_("proof file name"), max_length=200, blank=True)
+    proof_content_type = models.CharField(max_length=50, blank=True)
+    points_debited = models.PositiveIntegerField(_("points debited"), default=0)
+    points_credited = models.PositiveIntegerField(_("points credited"), default=0)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reversed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
+    reversal_note = models.TextField(_("reversal note"), blank=True)
+
+    class Meta:
+        verbose_name = _("product transfer")
+        verbose_name_plural = _("product transfers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open offer per registration.
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=models.Q(status="offered"),
+                name="one_open_transfer_per_registration",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["from_business", "-created_at"], name="transfer_from_newest"),
+            models.Index(fields=["to_business", "status"], name="transfer_to_status"),
+            models.Index(fields=["status", "-created_at"], name="transfer_status_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product or '?'} {self.serial_number}".strip()

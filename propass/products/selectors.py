@@ -3,8 +3,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 
 from propass.accounts.models import Business
-from propass.products.enums import RegistrationStatus
-from propass.products.models import LegacyAccount, Registration
+from propass.products.enums import RegistrationStatus, TransferStatus
+from propass.products.models import LegacyAccount, ProductTransfer, Registration
 
 
 def legacy_products_count(*, email: str) -> int | None:
@@ -60,3 +60,46 @@ def legacy_accounts(*, email: str = "") -> QuerySet[LegacyAccount]:
     if email:
         return accounts.filter(email__contains=email.strip().lower()).order_by("email")
     return accounts.filter(migrated_at__isnull=True).order_by("-created_at", "-pk")
+
+
+def transfers_incoming(*, business: Business) -> QuerySet[ProductTransfer]:
+    """Transfers offered to the business and not answered yet, oldest first (MY PRODUCTS)."""
+    return (
+        ProductTransfer.objects.filter(to_business=business, status=TransferStatus.OFFERED)
+        .select_related("product", "from_business")
+        .order_by("created_at", "pk")
+    )
+
+
+def transfers_of(*, business: Business) -> QuerySet[ProductTransfer]:
+    """Every transfer the business offered or was offered, newest first."""
+    return (
+        ProductTransfer.objects.filter(Q(from_business=business) | Q(to_business=business))
+        .select_related("product", "from_business", "to_business")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def transfer_of(*, business: Business, transfer_id: int) -> ProductTransfer | None:
+    """One transfer the business offered or was offered; another's is None."""
+    return transfers_of(business=business).filter(pk=transfer_id).first()
+
+
+def transfer_open_for(*, registration: Registration) -> ProductTransfer | None:
+    """The offer waiting for an answer on a registration, if any."""
+    return ProductTransfer.objects.filter(registration=registration, status=TransferStatus.OFFERED).first()
+
+
+def transfers_staff(*, status: str = "", q: str = "") -> QuerySet[ProductTransfer]:
+    """Every transfer for staff, newest first, by status and by serial or business name."""
+    transfers = ProductTransfer.objects.select_related("product", "from_business", "to_business")
+    if status:
+        transfers = transfers.filter(status=status)
+    for word in q.split()[:5]:
+        transfers = transfers.filter(
+            Q(serial_number__icontains=word)
+            | Q(from_business__name__icontains=word)
+            | Q(to_business__name__icontains=word)
+            | Q(recipient__icontains=word)
+        )
+    return transfers.order_by("-created_at", "-pk")

@@ -19,8 +19,8 @@ from propass.core.statuses import status_move, statuses_move
 from propass.notifications.services import business_notify, notification_business, notifications_businesses
 from propass.points.enums import LedgerReason
 from propass.points.services import LedgerLine, points_post, points_post_many
-from propass.products.enums import RegistrationStatus
-from propass.products.models import Registration
+from propass.products.enums import RegistrationStatus, TransferStatus
+from propass.products.models import ProductTransfer, Registration
 
 DUPLICATE = _("This product with this serial number is already registered to your business.")
 
@@ -227,9 +227,17 @@ def registration_update(
 
 
 def registration_delete(*, business: Business, actor: User | None, registration_id: int) -> None:
-    """Delete a registration; the points it earned are debited in the same transaction."""
+    """Delete a registration; the points it earned are debited in the same transaction, and an
+    offer to transfer it is withdrawn."""
     with transaction.atomic():
         registration = _locked(business, registration_id)
+        for offer in ProductTransfer.objects.select_for_update().filter(
+            registration=registration, status=TransferStatus.OFFERED
+        ):
+            status_move(
+                offer, TransferStatus.CANCELLED, actor=actor, action=AuditAction.TRANSFER_CANCEL,
+                data={"deleted": True}, decided_at=timezone.now(),
+            )  # fmt: skip
         if registration.points_credited:
             points_post(
                 business_id=business.pk,

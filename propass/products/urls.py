@@ -12,4 +12,8 @@ urlpatterns = [
     path("products/catalog/", views.catalog_options, name="catalog_options"),
     path("products/<int:pk>/", views.product_detail, name="detail"),
     path("products/<int:pk>/delete/", views.product_delete, name="delete"),
+    path("products/<int:pk>/transfer/", views.transfer_new, name="transfer_new"),
+    path("products/transfers/<int:pk>/", views.transfer_detail, name="transfer"),
+    path("products/transfers/<int:pk>/decline/", views.transfer_decline_view, name="transfer_decline"),
+    path("products/transfers/<int:pk>/cancel/", views.transfer_cancel_view, name="transfer_cancel"),
 ]

@@ -9,20 +9,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propass.accounts.models import Business
+from propass.accounts.permissions import has_billing_rights
 from propass.accounts.selectors import business_of
 from propass.catalog.selectors import catalog_search, dealer_names
 from propass.core.errors import DomainError
 from propass.core.forms import form_add_domain_error
 from propass.products.enums import RegistrationStatus
-from propass.products.forms import RegistrationForm
+from propass.products.forms import RegistrationForm, TransferAcceptForm, TransferOfferForm
 from propass.products.migration import migration_available, migration_perform, migration_preview
-from propass.products.selectors import registration_list, registration_totals
+from propass.products.models import Registration
+from propass.products.selectors import (
+    registration_list,
+    registration_totals,
+    transfer_of,
+    transfer_open_for,
+    transfers_incoming,
+)
 from propass.products.services import (
     registration_create,
     registration_delete,
     registration_get,
     registration_update,
 )
+from propass.products.transfers import transfer_accept, transfer_cancel, transfer_decline, transfer_offer
 
 
 def _business(request: HttpRequest) -> Business:
@@ -38,6 +47,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     q, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
     page = Paginator(registration_list(business=business, q=q, status=status), 25).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in (("q", q), ("status", status)) if v)
+    incoming = list(transfers_incoming(business=business))
     return render(
         request,
         "products/list.html",
@@ -50,6 +60,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "totals": registration_totals(business=business),
             "extra_query": query,
             "migration_available": migration_available(business=business),
+            "incoming": incoming,
+            "can_transfer": bool(incoming) and has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
         },
     )
 
@@ -80,13 +92,19 @@ def product_export(request: HttpRequest) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, business: Business, form: RegistrationForm, registration: object = None
+    request: HttpRequest, business: Business, form: RegistrationForm, registration: Registration | None = None
 ) -> HttpResponse:
     return render(
         request,
         "products/form.html",
         # Dealers are suggested for the business's own country.
-        {"form": form, "registration": registration, "dealers": dealer_names(country=str(business.country))},
+        {
+            "form": form,
+            "registration": registration,
+            "dealers": dealer_names(country=str(business.country)),
+            "open_transfer": transfer_open_for(registration=registration) if registration is not None else None,
+            "can_transfer": has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
+        },
     )
 
 
@@ -190,3 +208,97 @@ def product_migrate(request: HttpRequest) -> HttpResponse:
             )  # fmt: skip
         return redirect("products:list")
     return render(request, "products/migrate.html", {"preview": migration_preview(business=business)})
+
+
+@login_required
+def transfer_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Transfer to another business": the releasing business names the receiver."""
+    business = _business(request)
+    try:
+        registration = registration_get(business=business, registration_id=pk)
+    except DomainError:
+        raise Http404 from None
+    form = TransferOfferForm(request.POST or None, initial={"recipient": request.GET.get("to", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = transfer_offer(
+                business=business,
+                actor=request.user,  # type: ignore[arg-type]
+                registration_id=pk,
+                recipient=form.cleaned_data["recipient"],
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The transfer is offered. If a business in the program has this e-mail or VAT number, it is "
+                    "told and can accept it; the product and its points stay yours until then."
+                ),
+            )
+            return redirect("products:transfer", pk=transfer.pk)
+    return render(request, "products/transfer_new.html", {"form": form, "registration": registration})
+
+
+@login_required
+def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A transfer the business offered (its status, cancel) or was offered (accept, decline)."""
+    business = _business(request)
+    transfer = transfer_of(business=business, transfer_id=pk)
+    if transfer is None:
+        raise Http404
+    incoming = transfer.to_business_id == business.pk
+    form = TransferAcceptForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and incoming and form.is_valid():
+        try:
+            transfer = transfer_accept(
+                business=business,
+                actor=request.user,  # type: ignore[arg-type]
+                transfer_id=pk,
+                purchase_date=form.cleaned_data["purchase_date"],
+                proof=form.cleaned_data.get("proof"),
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("The product is registered to your business and its points are credited."))
+            return redirect("products:list")
+    return render(
+        request,
+        "products/transfer.html",
+        {
+            "transfer": transfer,
+            "incoming": incoming,
+            "form": form,
+            "can_transfer": has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
+        },
+    )
+
+
+@require_POST
+@login_required
+def transfer_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    business = _business(request)
+    try:
+        transfer_decline(business=business, actor=request.user, transfer_id=pk)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.summary())
+    else:
+        messages.success(request, _("The transfer is declined."))
+    return redirect("products:list")
+
+
+@require_POST
+@login_required
+def transfer_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    business = _business(request)
+    try:
+        transfer = transfer_cancel(business=business, actor=request.user, transfer_id=pk)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.summary())
+        return redirect("products:list")
+    messages.success(request, _("The transfer offer is withdrawn."))
+    if transfer.registration_id:
+        return redirect("products:detail", pk=transfer.registration_id)
+    return redirect("products:list")

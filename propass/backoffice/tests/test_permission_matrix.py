@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -23,7 +24,7 @@ from propass.faq.models import FaqCategory, FaqEntry
 from propass.notifications.models import OutboxMessage
 from propass.onboarding.models import Application
 from propass.onboarding.tests.helpers import submit
-from propass.products.models import LegacyImport
+from propass.products.models import LegacyImport, ProductTransfer
 from propass.products.tests.helpers import camera, register
 from propass.program_admin.setup import sellers_seed, tiers_seed
 from propass.service.models import Loan, LoanUnit, ServiceCentre, ServiceRequest
@@ -31,6 +32,7 @@ from propass.service.seed import service_seed
 from propass.support.models import Ticket
 from propass.support.services import ticket_open
 from propass.testing.camt import camt053
+from propass.testing.files import MINIMAL_PDF
 from propass.testing.shop import buy
 from propass.testing.staff import backoffice_routes, backoffice_url, staff_session_verify
 
@@ -51,6 +53,11 @@ EXPECTED: dict[str, set[str]] = {
     "backoffice:document": {"validation", "auditor"},
     "backoffice:conflicts": {"support", "auditor"},
     "backoffice:conflict_resolve": {"support"},
+    "backoffice:conflict_suggest_transfer": {"support"},
+    "backoffice:transfers": {"support", "auditor"},
+    "backoffice:transfer": {"support", "auditor"},
+    "backoffice:transfer_reverse": {"support"},
+    "backoffice:transfer_proof": {"support", "auditor"},
     "backoffice:businesses": EVERY_STAFF,
     "backoffice:business": EVERY_STAFF,
     "backoffice:business_products": EVERY_STAFF,
@@ -168,6 +175,12 @@ def world(program, business, owner, other_business, outsider):
         terms_accepted_at=timezone.now(), deposit_method="transfer", deposit_amount=0, currency="EUR",
         daily_late_fee=0, damage_fee=0,
     )  # fmt: skip
+    transfer = ProductTransfer.objects.create(
+        registration=business.registrations.get(), product=product, serial_number="012345678901",
+        from_business=business, to_business=other_business, recipient="outsider@beta.test", status="accepted",
+        proof_name="proof.pdf", proof_content_type="application/pdf",
+    )  # fmt: skip
+    transfer.proof.save("proof.pdf", ContentFile(MINIMAL_PDF))
     message = OutboxMessage.objects.order_by("pk").first()
     OutboxMessage.objects.filter(pk=message.pk).update(status="failed")  # retried only when failed
     return {
@@ -177,6 +190,10 @@ def world(program, business, owner, other_business, outsider):
         "backoffice:application_vies_check": {"pk": application.pk},
         "backoffice:document": {"pk": application.documents.get().pk},
         "backoffice:conflict_resolve": {"pk": conflicting.pk},
+        "backoffice:conflict_suggest_transfer": {"pk": conflicting.pk},
+        "backoffice:transfer": {"pk": transfer.pk},
+        "backoffice:transfer_reverse": {"pk": transfer.pk},
+        "backoffice:transfer_proof": {"pk": transfer.pk},
         "backoffice:business": {"pk": business.pk},
         "backoffice:business_products": {"pk": business.pk},
         "backoffice:business_points": {"pk": business.pk},
