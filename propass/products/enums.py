@@ -26,3 +26,7 @@ REGISTRATION_TRANSITIONS: dict[str, set[str]] = {
 }
 
 REQUIRED_FIELDS = ["product", "serial_number", "purchase_date", "country_of_purchase", "dealer"]
+
+# Days before a model's end of support on which the businesses with it credited are told that it
+# will stop counting (the nearest window that has not been told yet, also after a missed run).
+AT_RISK_DAYS = (90, 30)

@@ -16,7 +16,7 @@ from propass.core.forms import form_add_domain_error
 from propass.products.enums import RegistrationStatus
 from propass.products.forms import RegistrationForm
 from propass.products.migration import migration_available, migration_perform, migration_preview
-from propass.products.selectors import registration_list, registration_totals
+from propass.products.selectors import points_at_risk, registration_list, registration_totals
 from propass.products.services import (
     registration_create,
     registration_delete,
@@ -50,6 +50,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "totals": registration_totals(business=business),
             "extra_query": query,
             "migration_available": migration_available(business=business),
+            "at_risk": points_at_risk(business=business),
         },
     )
 

@@ -22,12 +22,13 @@ def test_the_product_list_has_a_fixed_number_of_queries(client, owner, business,
     for n in range(30):
         register(business, product, serial=f"{n:012d}")
     client.force_login(owner)
-    # session, user, business, page count, totals, bell count, page of registrations
-    with django_assert_num_queries(7):
+    # session, user, business, page count, totals, products nearing their end of support, bell
+    # count, page of registrations
+    with django_assert_num_queries(8):
         client.get("/products/")
     for n in range(30, 60):
         register(business, product, serial=f"{n:012d}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get("/products/?page=2")
     assert response.status_code == 200
 
