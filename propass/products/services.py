@@ -388,8 +388,9 @@ def end_of_support_notices_claim(*, today: date, businesses: int = AT_RISK_CHUNK
     end-of-support date (a unique constraint; a missed day is caught up, a threshold already
     passed is not sent late). Set-wise: one query picks the businesses, one INSERT records every
     notice of theirs, one query reads back the ones this call recorded (a concurrent call's
-    are left to it). Returns them with their registration, product and business; [] when none
-    is due. Runs in the caller's transaction, which tells the businesses."""
+    are left to it, and the businesses it took are looked past). Returns them with their
+    registration, product and business; [] only when none is due. Runs in the caller's
+    transaction, which tells the businesses."""
     windows = sorted(AT_RISK_DAYS)
     threshold = Case(
         *[When(product__end_of_support__lte=today + timedelta(days=days), then=Value(days)) for days in windows],
@@ -401,22 +402,26 @@ def end_of_support_notices_claim(*, today: date, businesses: int = AT_RISK_CHUNK
         end_of_support=OuterRef("product__end_of_support"),
     )
     due = registrations_nearing_end_of_support(today=today).annotate(threshold=threshold).filter(~Exists(told))
-    chosen = list(due.order_by("business_id").values_list("business_id", flat=True).distinct()[:businesses])
-    if not chosen:
-        return []
-    batch = uuid.uuid4()
-    EndOfSupportNotice.objects.bulk_create(
-        [
-            EndOfSupportNotice(registration_id=pk, days_before=days, end_of_support=end, batch=batch)
-            for pk, days, end in due.filter(business_id__in=chosen).values_list(
-                "pk", "threshold", "product__end_of_support"
-            )
-            if end is not None  # always: the window filters on it
-        ],
-        ignore_conflicts=True,
-    )
-    return list(
-        EndOfSupportNotice.objects.filter(batch=batch)
-        .select_related("registration__product", "registration__business")
-        .order_by("registration__business_id", "end_of_support", "registration__product__name", "registration_id")
-    )
+    while chosen := list(due.order_by("business_id").values_list("business_id", flat=True).distinct()[:businesses]):
+        batch = uuid.uuid4()
+        EndOfSupportNotice.objects.bulk_create(
+            [
+                EndOfSupportNotice(registration_id=pk, days_before=days, end_of_support=end, batch=batch)
+                # In registration order: concurrent runs meet on the unique index in one order,
+                # so they wait for each other rather than deadlock.
+                for pk, days, end in due.filter(business_id__in=chosen)
+                .order_by("pk")
+                .values_list("pk", "threshold", "product__end_of_support")
+                if end is not None  # always: the window filters on it
+            ],
+            ignore_conflicts=True,
+        )
+        claimed = list(
+            EndOfSupportNotice.objects.filter(batch=batch)
+            .select_related("registration__product", "registration__business")
+            .order_by("registration__business_id", "end_of_support", "registration__product__name", "registration_id")
+        )
+        if claimed:
+            return claimed
+        # A concurrent run recorded all of these first (and tells them): look again past them.
+    return []
