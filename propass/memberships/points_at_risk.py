@@ -138,9 +138,11 @@ def points_at_risk_run(*, today: date, businesses: int = AT_RISK_CHUNK) -> int:
     business and end-of-support date) were sent."""
     ladder = TierLadder.load()
     sent = 0
+    after = 0
     while True:
         with transaction.atomic():
-            notices = end_of_support_notices_claim(today=today, businesses=businesses)
+            notices = end_of_support_notices_claim(today=today, businesses=businesses, after_business=after)
             if not notices:
                 return sent
             sent += _tell(notices, today, ladder)
+        after = max(notice.registration.business_id for notice in notices)

@@ -381,8 +381,11 @@ def registration_end_of_support(*, at: datetime) -> int:
 AT_RISK_CHUNK = 1_000  # businesses per claim
 
 
-def end_of_support_notices_claim(*, today: date, businesses: int = AT_RISK_CHUNK) -> list[EndOfSupportNotice]:
-    """Record the end-of-support notices due as of `today` for up to `businesses` businesses:
+def end_of_support_notices_claim(
+    *, today: date, businesses: int = AT_RISK_CHUNK, after_business: int = 0
+) -> list[EndOfSupportNotice]:
+    """Record the end-of-support notices due as of `today` for up to `businesses` businesses
+    (those after `after_business` by id: a run walks the businesses once, chunk after chunk):
     each credited registration whose model's end of support is at most 90 or 30 days ahead
     (AT_RISK_DAYS) gets one notice for the nearest of those thresholds, once per threshold and
     end-of-support date (a unique constraint; a missed day is caught up, a threshold already
@@ -402,7 +405,13 @@ def end_of_support_notices_claim(*, today: date, businesses: int = AT_RISK_CHUNK
         end_of_support=OuterRef("product__end_of_support"),
     )
     due = registrations_nearing_end_of_support(today=today).annotate(threshold=threshold).filter(~Exists(told))
-    while chosen := list(due.order_by("business_id").values_list("business_id", flat=True).distinct()[:businesses]):
+    while chosen := list(
+        due.filter(business_id__gt=after_business)
+        .order_by("business_id")
+        .values_list("business_id", flat=True)
+        .distinct()[:businesses]
+    ):
+        after_business = chosen[-1]
         batch = uuid.uuid4()
         EndOfSupportNotice.objects.bulk_create(
             [
