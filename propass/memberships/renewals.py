@@ -23,6 +23,7 @@ from propass.core.statuses import status_move
 from propass.memberships.enums import LIVE_STATUSES, SubscriptionStatus
 from propass.memberships.models import RenewalNotice, Subscription, Tier, TierPrice
 from propass.memberships.services import add_years
+from propass.memberships.value import YEAR_VALUE_HEADING, year_value
 from propass.notifications.services import business_notify, businesses_notify
 
 # Days before expiry on which a membership that does not renew is reminded.
@@ -79,7 +80,8 @@ def renewals_run(*, today: date) -> RenewalRun:
 
 def subscription_remind(*, subscription_id: int, today: date) -> str | None:
     """Before the end of the term: a membership that will not renew is reminded 60, 30 and 7
-    days ahead (one reminder per window, also when a run was missed); an auto-renewing one
+    days ahead (one reminder per window, also when a run was missed), the e-mail listing what
+    the membership gave this year (`year_value`); an auto-renewing one
     whose points no longer allow its tier is told 30 days ahead and offered the tiers it
     qualifies for."""
     with transaction.atomic():
@@ -135,6 +137,7 @@ def subscription_remind(*, subscription_id: int, today: date) -> str | None:
         }[window]
         if not _notice_once(subscription, kind):
             return None
+        value = year_value(business=business, day=today)
         business_notify(
             business=business,
             kind="renewal_reminder",
@@ -145,6 +148,8 @@ def subscription_remind(*, subscription_id: int, today: date) -> str | None:
             ),
             url=reverse("memberships:manage"),
             params=params,
+            details=value.details if value is not None else (),
+            details_heading=YEAR_VALUE_HEADING,
         )
         return "reminded"
 

@@ -313,11 +313,15 @@ def business_notify(
     url: str = "",
     params: dict | None = None,
     billing_only: bool = False,
+    details: Sequence[tuple[Any, dict]] = (),
+    details_heading: Any = "",
 ) -> None:
     """Tell a business about an event that matters: an entry under every user's bell and an
     e-mail, each in the reader's language (`title` and `body` are lazy translations with
     `%(name)s` placeholders filled from `params`). `billing_only` e-mails only the users who
-    manage the membership (superuser and administrators)."""
+    manage the membership (superuser and administrators). `details` (lazy sentences with their
+    own parameters, under `details_heading`) are listed in the e-mail only, e.g. the year's value
+    in a renewal reminder."""
     params = {key: param_value(value) for key, value in (params or {}).items()}
     notification_business(business=business, kind=kind, title=title, body=body, url=url, params=params)
     program = program_current()
@@ -339,5 +343,7 @@ def business_notify(
                     "title": render_message(source_text(title), params),
                     "body": render_message(source_text(body), params) if body else "",
                     "url": url,
+                    "details_heading": render_message(source_text(details_heading), None) if details else "",
+                    "details": [render_message(source_text(line), line_params) for line, line_params in details],
                 },
             )

@@ -46,3 +46,8 @@ TRANSFER_TRANSITIONS: dict[str, set[str]] = {
     TransferStatus.CANCELLED: set(),
     TransferStatus.REVERSED: set(),
 }
+
+
+# Days before a model's end of support on which the businesses with it credited are told that it
+# will stop counting (the nearest window that has not been told yet, also after a missed run).
+AT_RISK_DAYS = (90, 30)

@@ -274,3 +274,28 @@ class ProductTransfer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.product or '?'} {self.serial_number}".strip()
+
+
+class EndOfSupportNotice(models.Model):
+    """A business was told that a registration's model reaches its end of support (90 or 30
+    days ahead): recorded once per registration, threshold and end-of-support date, so the daily
+    job can run any number of times. `batch` names the run that recorded it (the rows a run
+    wrote are the ones it tells)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="end_of_support_notices")
+    days_before = models.PositiveSmallIntegerField(_("days before"))
+    end_of_support = models.DateField(_("end of support"))
+    batch = models.UUIDField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("end-of-support notice")
+        verbose_name_plural = _("end-of-support notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "days_before", "end_of_support"], name="end_of_support_notice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration} {self.days_before} days before {self.end_of_support}"

@@ -1,9 +1,11 @@
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from propass.accounts.models import Business
-from propass.products.enums import RegistrationStatus, TransferStatus
+from propass.products.enums import AT_RISK_DAYS, RegistrationStatus, TransferStatus
 from propass.products.models import LegacyAccount, ProductTransfer, Registration
 
 
@@ -103,3 +105,35 @@ def transfers_staff(*, status: str = "", q: str = "") -> QuerySet[ProductTransfe
             | Q(recipient__icontains=word)
         )
     return transfers.order_by("-created_at", "-pk")
+
+
+def registrations_nearing_end_of_support(*, today: date) -> QuerySet[Registration]:
+    """Credited registrations whose model's end of support falls within the next
+    max(AT_RISK_DAYS) days (after today): their points stop counting after that day."""
+    return Registration.objects.filter(
+        status=RegistrationStatus.COMPLETE,
+        product__end_of_support__gt=today,
+        product__end_of_support__lte=today + timedelta(days=max(AT_RISK_DAYS)),
+    )
+
+
+@dataclass(frozen=True)
+class PointsAtRisk:
+    registrations: list[Registration]  # soonest end of support first, with their product
+    points: int  # what they count now
+    balance_after: int  # the balance once they stop counting
+
+
+def points_at_risk(*, business: Business, today: date | None = None) -> PointsAtRisk:
+    """The business's credited products that reach their end of support within the next
+    max(AT_RISK_DAYS) days, the points they count, and the balance once they no longer do
+    (MY PRODUCTS' notice)."""
+    today = today or timezone.localdate()
+    registrations = list(
+        registrations_nearing_end_of_support(today=today)
+        .filter(business=business)
+        .select_related("product")
+        .order_by("product__end_of_support", "product__name", "serial_number", "pk")
+    )
+    points = sum(registration.points_credited for registration in registrations)
+    return PointsAtRisk(registrations=registrations, points=points, balance_after=business.points_balance - points)

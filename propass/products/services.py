@@ -1,9 +1,10 @@
+import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +20,9 @@ from propass.core.statuses import status_move, statuses_move
 from propass.notifications.services import business_notify, notification_business, notifications_businesses
 from propass.points.enums import LedgerReason
 from propass.points.services import LedgerLine, points_post, points_post_many
-from propass.products.enums import RegistrationStatus, TransferStatus
-from propass.products.models import ProductTransfer, Registration
+from propass.products.enums import AT_RISK_DAYS, RegistrationStatus, TransferStatus
+from propass.products.models import EndOfSupportNotice, ProductTransfer, Registration
+from propass.products.selectors import registrations_nearing_end_of_support
 
 DUPLICATE = _("This product with this serial number is already registered to your business.")
 
@@ -382,3 +384,61 @@ def registration_end_of_support(*, at: datetime) -> int:
                 body=_("The %(points)s points of serial %(serial)s are no longer counted."),
             )
             count += len(due)
+
+
+AT_RISK_CHUNK = 1_000  # businesses per claim
+
+
+def end_of_support_notices_claim(
+    *, today: date, businesses: int = AT_RISK_CHUNK, after_business: int = 0
+) -> list[EndOfSupportNotice]:
+    """Record the end-of-support notices due as of `today` for up to `businesses` businesses
+    (those after `after_business` by id: a run walks the businesses once, chunk after chunk):
+    each credited registration whose model's end of support is at most 90 or 30 days ahead
+    (AT_RISK_DAYS) gets one notice for the nearest of those thresholds, once per threshold and
+    end-of-support date (a unique constraint; a missed day is caught up, a threshold already
+    passed is not sent late). Set-wise: one query picks the businesses, one INSERT records every
+    notice of theirs, one query reads back the ones this call recorded (a concurrent call's
+    are left to it, and the businesses it took are looked past). Returns them with their
+    registration, product and business; [] only when none is due. Runs in the caller's
+    transaction, which tells the businesses."""
+    windows = sorted(AT_RISK_DAYS)
+    threshold = Case(
+        *[When(product__end_of_support__lte=today + timedelta(days=days), then=Value(days)) for days in windows],
+        default=Value(windows[-1]),
+    )
+    told = EndOfSupportNotice.objects.filter(
+        registration=OuterRef("pk"),
+        days_before=OuterRef("threshold"),
+        end_of_support=OuterRef("product__end_of_support"),
+    )
+    due = registrations_nearing_end_of_support(today=today).annotate(threshold=threshold).filter(~Exists(told))
+    while chosen := list(
+        due.filter(business_id__gt=after_business)
+        .order_by("business_id")
+        .values_list("business_id", flat=True)
+        .distinct()[:businesses]
+    ):
+        after_business = chosen[-1]
+        batch = uuid.uuid4()
+        EndOfSupportNotice.objects.bulk_create(
+            [
+                EndOfSupportNotice(registration_id=pk, days_before=days, end_of_support=end, batch=batch)
+                # In registration order: concurrent runs meet on the unique index in one order,
+                # so they wait for each other rather than deadlock.
+                for pk, days, end in due.filter(business_id__in=chosen)
+                .order_by("pk")
+                .values_list("pk", "threshold", "product__end_of_support")
+                if end is not None  # always: the window filters on it
+            ],
+            ignore_conflicts=True,
+        )
+        claimed = list(
+            EndOfSupportNotice.objects.filter(batch=batch)
+            .select_related("registration__product", "registration__business")
+            .order_by("registration__business_id", "end_of_support", "registration__product__name", "registration_id")
+        )
+        if claimed:
+            return claimed
+        # A concurrent run recorded all of these first (and tells them): look again past them.
+    return []

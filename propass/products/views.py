@@ -19,6 +19,7 @@ from propass.products.forms import RegistrationForm, TransferAcceptForm, Transfe
 from propass.products.migration import migration_available, migration_perform, migration_preview
 from propass.products.models import Registration
 from propass.products.selectors import (
+    points_at_risk,
     registration_list,
     registration_totals,
     transfer_of,
@@ -62,6 +63,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "migration_available": migration_available(business=business),
             "incoming": incoming,
             "can_transfer": bool(incoming) and has_billing_rights(user=request.user, business=business),  # type: ignore[arg-type]
+            "at_risk": points_at_risk(business=business),
         },
     )
 

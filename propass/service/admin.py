@@ -13,7 +13,16 @@ from propass.service.models import (
 
 @admin.register(ServiceCentre)
 class ServiceCentreAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "city", "country", "holiday_country", "active", "position"]
+    list_display = [
+        "name",
+        "code",
+        "city",
+        "country",
+        "holiday_country",
+        "standard_turnaround_days",
+        "active",
+        "position",
+    ]
     list_filter = ["active", "country"]
     search_fields = ["name", "code", "city"]
 

@@ -14,3 +14,5 @@ class ServiceConfig(AppConfig):
         from propass.service import handlers  # noqa: PLC0415 — models load after the registry
 
         registration_busy.connect(handlers.registration_in_service, dispatch_uid="service.registration_in_service")
+        # The repairs' lines of the year's value (memberships.value's provider registry).
+        from propass.service import value  # noqa: F401, PLC0415 — models load after the registry

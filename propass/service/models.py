@@ -45,6 +45,11 @@ class ServiceCentre(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    standard_turnaround_days = models.PositiveSmallIntegerField(
+        _("standard turnaround (business days)"),
+        default=10,
+        help_text=_("How long a repair takes here without a membership: the year's value counts the days saved."),
+    )
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -17,6 +17,7 @@ from propass.core.uploads import content_disposition
 from propass.core.views import upload_response
 from propass.memberships.benefits import benefits_summary
 from propass.memberships.enums import BenefitKind
+from propass.memberships.value import year_value
 from propass.service.enums import CANCELLABLE, FINISHED, ServiceStatus
 from propass.service.forms import SentForm, ServiceRequestForm
 from propass.service.loans import loan_days_allowed
@@ -67,13 +68,16 @@ def requests_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def benefits(request: HttpRequest) -> HttpResponse:
-    """What the membership includes, used and left this membership year, and the recent service
-    requests (what the member card's VIEW opens)."""
+    """What the membership includes, used and left this membership year, what it gave this year
+    next to its fee, and the recent service requests (what the member card's VIEW opens)."""
     business = business_of(request.user)  # type: ignore[arg-type]
     summary = benefits_summary(business=business) if business is not None else None
+    value = year_value(business=business) if summary is not None and business is not None else None
     recent = list(service_request_list(business=business)[:RECENT]) if business is not None else []
     loans = business is not None and loan_days_allowed(business=business) is not None
-    return render(request, "service/benefits.html", {"summary": summary, "requests": recent, "loans": loans})
+    return render(
+        request, "service/benefits.html", {"summary": summary, "value": value, "requests": recent, "loans": loans}
+    )
 
 
 @login_required

@@ -22,13 +22,13 @@ def test_the_product_list_has_a_fixed_number_of_queries(client, owner, business,
     for n in range(30):
         register(business, product, serial=f"{n:012d}")
     client.force_login(owner)
-    # session, user, business, page count, totals, bell count, transfers offered to the business,
-    # page of registrations
-    with django_assert_num_queries(8):
+    # session, user, business, page count, totals, products nearing their end of support, bell
+    # count, transfers offered to the business, page of registrations
+    with django_assert_num_queries(9):
         client.get("/products/")
     for n in range(30, 60):
         register(business, product, serial=f"{n:012d}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get("/products/?page=2")
     assert response.status_code == 200
 
