@@ -24,7 +24,9 @@ from propass.service.services import (
     service_request_receive,
     service_request_start,
 )
+from propass.service.loans import loan_cancel
 from propass.service.tests.helpers import ask, credited
+from propass.service.tests.loan_helpers import borrow, pool
 from propass.testing.shop import buy
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +115,14 @@ def test_the_renewal_reminder_e_mail_contains_the_statement(shop, owner, used_ye
     assert "- Maintenance checks and sensor cleans used: 1" in mail.body_text
     assert f"Membership fee for this year: €{used_year.price:.2f} excl. VAT" in mail.body_text
     assert "<li>Repair discounts received: €150.00</li>" in mail.body_html
+
+
+def test_loans_of_the_year_and_their_days_are_in_the_statement(shop, owner):
+    buy(shop, owner, tier="gold")
+    model = pool("EOS-R6", units=2)
+    borrow(shop, owner, model, start=1, end=5)
+    borrow(shop, owner, model, start=10, end=12)
+    cancelled = borrow(shop, owner, model, start=20, end=21)
+    loan_cancel(business=shop, actor=owner, loan_id=cancelled.pk)
+
+    assert year_value(business=shop).line("loans").params == {"count": 2, "days": 5 + 3}
