@@ -15,6 +15,7 @@ from propass.memberships.renewals import renewals_run
 from propass.memberships.services import subscription_cancel
 from propass.memberships.value import year_value
 from propass.notifications.models import OutboxMessage
+from propass.service.loans import loan_cancel
 from propass.service.models import ServiceCentre
 from propass.service.services import (
     service_quote_approve,
@@ -24,7 +25,6 @@ from propass.service.services import (
     service_request_receive,
     service_request_start,
 )
-from propass.service.loans import loan_cancel
 from propass.service.tests.helpers import ask, credited
 from propass.service.tests.loan_helpers import borrow, pool
 from propass.testing.shop import buy
