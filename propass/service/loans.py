@@ -60,6 +60,7 @@ from propass.service.enums import (
     LoanUnitStatus,
 )
 from propass.service.models import Loan, LoanPrice, LoanReminder, LoanUnit, ServiceCentre, ServiceRequest
+from propass.service.services import shipment_check
 
 logger = logging.getLogger(__name__)
 
@@ -414,15 +415,7 @@ def loan_unit_checked(*, agent: User, unit_id: int, condition: str = "") -> Loan
 def loan_dispatch(*, agent: User, loan_id: int, carrier: str, tracking: str) -> Loan:
     """The centre sends the unit to the member, with the carrier and the tracking number."""
     _require_agent(agent)
-    carrier, tracking = carrier.strip(), tracking.strip()
-    errors: dict[str, list[str]] = {}
-    for name, value, limit in (("carrier", carrier, 60), ("tracking", tracking, 100)):
-        if not value:
-            errors[name] = [str(_("This field is required."))]
-        elif len(value) > limit:
-            errors[name] = [str(_("Ensure this value has at most %(limit)s characters.") % {"limit": limit})]
-    if errors:
-        raise InvalidInput(fields=errors)
+    carrier, tracking = shipment_check(carrier=carrier, tracking=tracking)
     with transaction.atomic():
         loan = _locked(loan_id)
         if loan.status != LoanStatus.RESERVED:

@@ -585,9 +585,9 @@ def service_request_ready(*, agent: User, request_id: int) -> ServiceRequest:
     return request
 
 
-def service_request_ship(*, agent: User, request_id: int, carrier: str, tracking: str) -> ServiceRequest:
-    """The centre ships the product back, with the carrier and the tracking number."""
-    _require_agent(agent)
+def shipment_check(*, carrier: str, tracking: str) -> tuple[str, str]:
+    """A parcel's carrier and tracking number as staff typed them, both required (a shipment back
+    to the member or a loan unit sent out)."""
     carrier, tracking = carrier.strip(), tracking.strip()
     errors: dict[str, list[str]] = {}
     for name, value, limit in (("carrier", carrier, 60), ("tracking", tracking, 100)):
@@ -597,6 +597,13 @@ def service_request_ship(*, agent: User, request_id: int, carrier: str, tracking
             errors[name] = [str(_("Ensure this value has at most %(limit)s characters.") % {"limit": limit})]
     if errors:
         raise InvalidInput(fields=errors)
+    return carrier, tracking
+
+
+def service_request_ship(*, agent: User, request_id: int, carrier: str, tracking: str) -> ServiceRequest:
+    """The centre ships the product back, with the carrier and the tracking number."""
+    _require_agent(agent)
+    carrier, tracking = shipment_check(carrier=carrier, tracking=tracking)
     with transaction.atomic():
         request = _locked(request_id)
         _move(request, ServiceStatus.SHIPPED, actor=agent, action=AuditAction.SERVICE_SHIP,
