@@ -405,6 +405,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "propass.onboarding.enums.ApplicationStatus",
         "SubscriptionStatusEnum": "propass.memberships.enums.SubscriptionStatus",
         "BenefitKindEnum": "propass.memberships.enums.BenefitKind",
+        "LoanConditionEnum": "propass.service.enums.LoanCondition",
     },
 }
 

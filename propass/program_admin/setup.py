@@ -54,6 +54,8 @@ def program_seed() -> Program:
                                        "es": "Aviso de privacidad", "de": "Datenschutzhinweis"},
         LegalTextKind.PROGRAM_TERMS: {"en": "CPS Terms & Conditions", "it": "Termini e condizioni CPS",
                                       "es": "Términos y condiciones de CPS", "de": "CPS-Geschäftsbedingungen"},
+        LegalTextKind.LOAN_TERMS: {"en": "Loan equipment terms", "it": "Condizioni dell'attrezzatura in prestito",
+                                   "es": "Condiciones de los equipos en préstamo", "de": "Leihbedingungen"},
     }  # fmt: skip
     for kind, by_language in titles.items():
         for language, title in by_language.items():

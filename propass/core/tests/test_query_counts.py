@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 # page: queries, whatever the data
 MEMBER_PAGES = {
     "/": 7,
-    "/products/": 7,
+    "/products/": 9,
     "/subscriptions/": 15,
-    "/subscriptions/benefits/": 8,
+    "/subscriptions/benefits/": 13,
     "/notifications/": 6,
     "/service/": 6,
     "/support/": 5,
