@@ -106,7 +106,7 @@ def test_each_user_reads_it_in_their_language_and_a_business_with_too_few_points
         to=german.email, subject__contains=date_format(today + timedelta(days=90), "de")
     )
     assert german_mail.language == "de"
-    assert german_mail.subject.endswith(date_format(today + timedelta(days=90), "de"))
+    assert date_format(today + timedelta(days=90), "de") in german_mail.subject
     assert date_format(today, "de") != date_format(today, "en")
     assert points_at_risk_run(today=today) == 0
 
