@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from propass.accounts.enums import StaffGroup
-from propass.accounts.permissions import staff_may, staff_required
+from propass.accounts.permissions import staff_may
+from propass.backoffice.service import PAGE_SIZE, ShipForm, _StaffForm, service
 from propass.catalog.models import ProductModel
 from propass.core.errors import DomainError, NotFound
 from propass.core.forms import DatePicker, form_add_domain_error
@@ -34,15 +35,9 @@ from propass.service.loans import (
 from propass.service.models import Loan, LoanUnit
 from propass.service.selectors import loan_for_agent, loan_units, loans_queue, service_centres
 
-service = staff_required(group=StaffGroup.SERVICE)
 
-PAGE_SIZE = 50
-
-
-class _StaffForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+class _FilterForm(_StaffForm):
+    """A staff form (the service queue's) that also gives its cleaned values for a filter."""
 
     def values(self) -> dict[str, str]:
         self.is_valid()
@@ -50,7 +45,7 @@ class _StaffForm(forms.Form):
         return {name: data.get(name, "") for name in self.fields}
 
 
-class PoolFilterForm(_StaffForm):
+class PoolFilterForm(_FilterForm):
     centre = forms.ChoiceField(label=gettext_lazy("Service centre"), required=False)
     status = forms.ChoiceField(
         label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("All")), *LoanUnitStatus.choices]
@@ -61,7 +56,7 @@ class PoolFilterForm(_StaffForm):
         self.fields["centre"].choices = [("", gettext_lazy("All"))] + [(c.code, c.name) for c in service_centres()]  # type: ignore[attr-defined]
 
 
-class LoansFilterForm(_StaffForm):
+class LoansFilterForm(_FilterForm):
     centre = forms.ChoiceField(label=gettext_lazy("Service centre"), required=False)
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
@@ -93,9 +88,8 @@ class CheckedForm(_StaffForm):
     )
 
 
-class DispatchForm(_StaffForm):
-    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=60)
-    tracking = forms.CharField(label=gettext_lazy("Tracking number"), max_length=100)
+class DispatchForm(ShipForm):
+    """A unit sent to the member: the same carrier and tracking number as a shipment back."""
 
 
 class ReturnForm(_StaffForm):
